@@ -1,0 +1,1 @@
+"""Deltagare: identity, consent and participations (filled by the deltagare issue)."""

@@ -1,0 +1,15 @@
+from django.conf import settings
+
+from .navigation import items_for
+from .roles import Role
+
+
+def finsam(request):
+    roles = getattr(request, "roles", frozenset())
+    return {
+        "current_forbund": getattr(request, "forbund", None),
+        "current_role_labels": [Role(r).label for r in Role.values if r in roles],
+        "nav_items": items_for(request) if getattr(request, "forbund", None) else [],
+        "has_several_forbund": len({r.forbund_id for r in getattr(request, "roll_rows", [])}) > 1,
+        "finsam_version": settings.FINSAM_VERSION,
+    }

@@ -1,0 +1,84 @@
+"""Request scoping: which förbund the user works in, and the security headers."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .selectors import roles_for_user
+
+SESSION_KEY = "finsam_forbund"
+
+# Paths that work without a chosen förbund.
+_OPEN_PREFIXES = ("/logga-in/", "/logga-ut/", "/valj-forbund/", "/static/", "/healthz", "/readyz")
+_OPEN_PREFIXES += ("/health/", "/tillganglighet/", "/admin/", "/system/")
+
+
+class ForbundMiddleware:
+    """Puts ``request.forbund`` (the chosen förbund or ``None``) and ``request.roles`` (the set of
+    role codes the user holds there) on every request.
+
+    A user with roles in exactly one förbund works in it without asking; a user with several picks
+    one on /valj-forbund/ and the choice is kept in the session. Every later queryset is scoped by
+    ``request.forbund``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.forbund = None
+        request.roles = frozenset()
+        request.roll_rows = []
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            rows = roles_for_user(user)
+            request.roll_rows = rows
+            forbund_ids = {r.forbund_id for r in rows}
+            chosen = request.session.get(SESSION_KEY)
+            if chosen not in forbund_ids and len(forbund_ids) == 1:
+                chosen = next(iter(forbund_ids))
+                request.session[SESSION_KEY] = chosen
+            if chosen in forbund_ids:
+                mine = [r for r in rows if r.forbund_id == chosen]
+                request.forbund = mine[0].forbund
+                request.roles = frozenset(r.roll for r in mine)
+            elif len(forbund_ids) > 1 and not request.path.startswith(_OPEN_PREFIXES):
+                return redirect(f"{reverse('valj_forbund')}")
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and permissions policy (Django 5.2 has no CSP of its own).
+
+    No inline scripts or styles: htmx and our own JavaScript are served as files.
+    """
+
+    CSP = "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
+    PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=()"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.CSP)
+        response.headers.setdefault("Permissions-Policy", self.PERMISSIONS)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            # Pages behind log-in may hold personal data: never keep them in a shared cache.
+            response.headers.setdefault("Cache-Control", "no-store, private")
+        return response

@@ -1,0 +1,1 @@
+"""Uppföljning: reports and dashboards (filled by the reports issue)."""

@@ -1,0 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+
+from finsam.navigation import NavItem
+from finsam.roles import Role
+
+ITEMS = [
+    NavItem(_("Styrelsens översikt"), "uppfoljning:styrelse", frozenset({Role.STYRELSE}), 10),
+    NavItem(_("Nationell statistik"), "uppfoljning:nationell", frozenset({Role.NATIONELL}), 10),
+]
