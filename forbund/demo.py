@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .models import Forbund, Kommun, Medlem, MedlemTyp
+from .reference import kommuner_load
 
 DEMO_FORBUND = "Samordningsförbundet Bergslagsdalen"
 DEMO_KOMMUNER = ["2083", "2082", "2084"]  # Hedemora, Säter, Avesta
@@ -12,6 +13,7 @@ DEMO_START = dt.date(2019, 1, 1)
 
 
 def seed(ctx) -> None:
+    kommuner_load(Kommun)  # a flushed test database has lost the migration's rows
     forbund, created = Forbund.objects.get_or_create(
         namn=DEMO_FORBUND, defaults={"organisationsnummer": "222000-0000"}
     )

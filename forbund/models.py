@@ -108,3 +108,41 @@ class Medlem(models.Model):
 
     def __str__(self) -> str:
         return self.namn
+
+
+class Sammantrade(models.Model):
+    """A meeting of the styrelse (the förbund issue adds attendance and the quorum check)."""
+
+    forbund = models.ForeignKey(Forbund, on_delete=models.CASCADE, related_name="sammantraden")
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    datum = models.DateField(_("datum"))
+
+    class Meta:
+        verbose_name = _("sammanträde")
+        verbose_name_plural = _("sammanträden")
+        ordering = ["-datum"]
+
+    def __str__(self) -> str:
+        return f"Styrelsemöte {self.datum:%Y-%m-%d}"
+
+
+class Beslut(models.Model):
+    """A decision of the styrelse, with its paragraph number; budgets and insatser link here."""
+
+    forbund = models.ForeignKey(Forbund, on_delete=models.CASCADE, related_name="beslut")
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sammantrade = models.ForeignKey(
+        Sammantrade, on_delete=models.PROTECT, related_name="beslut", null=True, blank=True
+    )
+    datum = models.DateField(_("beslutsdatum"))
+    paragraf = models.CharField(_("paragraf"), max_length=20, help_text=_("T.ex. § 12/2026."))
+    rubrik = models.CharField(_("rubrik"), max_length=200)
+    text = models.TextField(_("beslutstext"), blank=True)
+
+    class Meta:
+        verbose_name = _("beslut")
+        verbose_name_plural = _("beslut")
+        ordering = ["-datum", "paragraf"]
+
+    def __str__(self) -> str:
+        return f"{self.paragraf} {self.rubrik}"

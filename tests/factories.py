@@ -7,6 +7,7 @@ import factory
 from finsam.models import Roll, User
 from finsam.roles import Role
 from forbund.models import Forbund, Kommun, Medlem, MedlemTyp
+from forbund.reference import kommuner_load
 from insatser.models import Insats
 
 PASSWORD = "ett-bra-testlosenord"
@@ -48,6 +49,9 @@ class MedlemFactory(factory.django.DjangoModelFactory):
 
 
 def kommun(kod: str = "2083") -> Kommun:
+    # Transactional tests flush the reference rows the migration seeded: load them again.
+    if not Kommun.objects.filter(kod=kod).exists():
+        kommuner_load(Kommun)
     return Kommun.objects.get(kod=kod)
 
 
