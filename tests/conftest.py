@@ -41,3 +41,22 @@ def handlaggare(forbund):
 @pytest.fixture
 def styrelse(forbund):
     return user_with_role(forbund, Role.STYRELSE)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real Celery worker (not eager mode) on its own queue, against the test database.
+
+    Tasks sent by the test go to the worker's queue while the fixture is active."""
+    from finsam.celery import app
+    from tests.worker import WorkerProcess
+
+    worker = WorkerProcess().start()
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = worker.queue
+    try:
+        worker.wait_until_ready()
+        yield worker
+    finally:
+        app.conf.task_default_queue = previous
+        worker.stop()
