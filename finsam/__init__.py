@@ -1,3 +1,2 @@
-from .celery import app as celery_app
-
-__all__ = ("celery_app",)
+"""finsam: the project package. The Celery app is loaded in ``FinsamConfig.ready()`` (so that
+importing this package, e.g. for the launcher, changes nothing in the environment)."""
