@@ -10,7 +10,8 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def production_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"FINSAM_ALLOW_DEV_KEYS", "DEBUG"}}
+    dev_only = {"FINSAM_ALLOW_DEV_KEYS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dev_only}
     env.update(
         DJANGO_SETTINGS_MODULE="finsam.settings",
         DEBUG="false",
