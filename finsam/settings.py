@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -126,7 +127,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TIMEZONE = "Europe/Stockholm"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Re-send reports that no worker is building (Redis was down when ordered, worker died).
+    "rapport-sweep": {"task": "uppfoljning.rapport_sweep", "schedule": 120.0},
+    # Draft the half-year report on 1 July and the annual report on 1 January.
+    "rapporter-periodiska": {
+        "task": "uppfoljning.rapporter_draft_periodic",
+        "schedule": crontab(minute=15, hour=5, day_of_month=1, month_of_year="1,7"),
+    },
+}
 
 # --- Authentication ---
 AUTH_USER_MODEL = "finsam.User"
@@ -225,6 +234,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -6,4 +6,10 @@ from finsam.roles import Role
 ITEMS = [
     NavItem(_("Styrelsens översikt"), "uppfoljning:styrelse", frozenset({Role.STYRELSE}), 10),
     NavItem(_("Nationell statistik"), "uppfoljning:nationell", frozenset({Role.NATIONELL}), 10),
+    NavItem(
+        _("Rapporter"),
+        "uppfoljning:rapporter",
+        frozenset({Role.FORBUNDSCHEF, Role.EKONOMI, Role.STYRELSE, Role.NATIONELL}),
+        80,
+    ),
 ]

@@ -7,4 +7,9 @@ app_name = "uppfoljning"
 urlpatterns = [
     path("styrelse/", views.styrelse, name="styrelse"),
     path("nationell/", views.nationell, name="nationell"),
+    path("rapporter/", views.rapporter, name="rapporter"),
+    path("rapporter/rader/", views.rapporter_rader, name="rapporter_rader"),
+    path("rapporter/<uuid:uuid>/", views.rapport_detalj, name="rapport"),
+    path("rapporter/<uuid:uuid>/ny-version/", views.rapport_ny_version, name="rapport_ny_version"),
+    path("rapporter/<uuid:uuid>/fil.<str:format>", views.rapport_fil, name="rapport_fil"),
 ]

@@ -1,7 +1,19 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from finsam.decorators import role_required
 from finsam.roles import Role
+
+from .forms import RapportOrderForm
+from .models import RapportStatus
+from .rendering import report_context
+from .selectors import rapport_get_for_user, rapporter_visible, snapshot_changes
+from .services import rapport_order, rapport_reorder
+
+REPORT_READERS = (Role.FORBUNDSCHEF, Role.EKONOMI, Role.STYRELSE, Role.NATIONELL)
 
 
 @role_required(Role.STYRELSE)
@@ -14,3 +26,79 @@ def styrelse(request):
 def nationell(request):
     """The national role's start page; national statistics arrive with the reports issue."""
     return render(request, "uppfoljning/nationell.html")
+
+
+@role_required(*REPORT_READERS)
+@require_http_methods(["GET", "POST"])
+def rapporter(request):
+    can_order = Role.FORBUNDSCHEF in request.roles
+    form = RapportOrderForm(request.POST or None) if can_order else None
+    if request.method == "POST":
+        if not can_order:
+            raise Http404
+        if form.is_valid():
+            rapport = rapport_order(
+                forbund=request.forbund,
+                user=request.user,
+                typ=form.cleaned_data["typ"],
+                period=form.cleaned_data["period"],
+            )
+            messages.success(
+                request,
+                _("%(titel)s är beställd och tas fram i bakgrunden.") % {"titel": rapport.titel},
+            )
+            return redirect("uppfoljning:rapporter")
+    rapport_list = list(rapporter_visible(request)[:100])
+    context = {
+        "form": form,
+        "rapport_list": rapport_list,
+        "polling": any(r.is_running for r in rapport_list),
+    }
+    return render(request, "uppfoljning/rapporter.html", context)
+
+
+@role_required(*REPORT_READERS)
+def rapporter_rader(request):
+    """htmx partial: the report rows, polled while any report is being made."""
+    rapport_list = list(rapporter_visible(request)[:100])
+    return render(
+        request,
+        "uppfoljning/_rapport_rader.html",
+        {"rapport_list": rapport_list, "polling": any(r.is_running for r in rapport_list)},
+    )
+
+
+@role_required(*REPORT_READERS)
+def rapport_detalj(request, uuid):
+    rapport = rapport_get_for_user(request, uuid)
+    context = {"rapport": rapport, "changes": []}
+    if rapport.status == RapportStatus.KLAR and rapport.snapshot:
+        context.update(report_context(rapport, rapport.snapshot))
+        if rapport.foregaende_id:
+            previous = rapporter_visible(request).filter(pk=rapport.foregaende_id).first()
+            if previous is not None:
+                context["foregaende"] = previous
+                context["changes"] = snapshot_changes(previous.snapshot, rapport.snapshot)
+    return render(request, "uppfoljning/rapport_detalj.html", context)
+
+
+@role_required(*REPORT_READERS)
+def rapport_fil(request, uuid, format):
+    rapport = rapport_get_for_user(request, uuid)
+    field = {"pdf": rapport.pdf, "xlsx": rapport.xlsx}.get(format)
+    if rapport.status != RapportStatus.KLAR or not field:
+        raise Http404
+    return FileResponse(
+        field.open("rb"), as_attachment=True, filename=f"{rapport.file_stem()}.{format}"
+    )
+
+
+@role_required(Role.FORBUNDSCHEF)
+@require_POST
+def rapport_ny_version(request, uuid):
+    rapport = rapport_get_for_user(request, uuid)
+    if rapport.status not in (RapportStatus.KLAR, RapportStatus.MISSLYCKAD):
+        raise Http404
+    new = rapport_reorder(rapport=rapport, user=request.user)
+    messages.success(request, _("En ny version av rapporten tas fram."))
+    return redirect("uppfoljning:rapport", uuid=new.uuid)

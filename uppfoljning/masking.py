@@ -1,0 +1,87 @@
+"""Masking of small counts for the board and national variants (design section 4, rule 5).
+
+Counts of 1–4 persons show as "<5". A masked cell that could be recovered from a total (the
+"Totalt" row of a column, or a row that has a total column) gets a complementary cell masked too:
+the smallest other non-zero count of the same column (or row), repeated until no total reveals a
+masked cell. Zero is shown: it reveals nobody.
+"""
+
+from __future__ import annotations
+
+import copy
+
+MASK = "<5"
+THRESHOLD = 5
+TOTAL_LABEL = "Totalt"
+
+
+def _is_small(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < THRESHOLD
+
+
+def mask_table(table: dict) -> dict:
+    table = copy.deepcopy(table)
+    cols = table.get("count_columns") or []
+    if not cols:
+        return table
+    rows = table["rows"]
+    body = [r for r in rows if not (r and r[0] == TOTAL_LABEL)]
+    has_total_row = len(body) != len(rows)
+    total_col = table.get("total_column")  # index of a per-row total, if the table has one
+    masked: set[tuple[int, int]] = set()
+    for i, row in enumerate(body):
+        for c in cols:
+            if _is_small(row[c]):
+                masked.add((i, c))
+
+    def suppress_more() -> bool:
+        changed = False
+        if has_total_row:
+            for c in cols:
+                hidden = [i for i in range(len(body)) if (i, c) in masked]
+                if len(hidden) == 1:
+                    changed |= _mask_smallest(body, masked, [(i, c) for i in range(len(body))])
+        if total_col is not None:
+            for i in range(len(body)):
+                hidden = [c for c in cols if c != total_col and (i, c) in masked]
+                if len(hidden) == 1:
+                    cells = [(i, c) for c in cols if c != total_col]
+                    changed |= _mask_smallest(body, masked, cells)
+        return changed
+
+    while suppress_more():
+        pass
+    for i, c in masked:
+        body[i][c] = MASK
+    # Totals of small sums are themselves small counts.
+    for row in rows:
+        if row and row[0] == TOTAL_LABEL:
+            for c in cols:
+                if _is_small(row[c]):
+                    row[c] = MASK
+    return table
+
+
+def _mask_smallest(body, masked, cells) -> bool:
+    candidates = [
+        (body[i][c], i, c)
+        for i, c in cells
+        if (i, c) not in masked and isinstance(body[i][c], int) and body[i][c] > 0
+    ]
+    if not candidates:
+        return False
+    _, i, c = min(candidates)
+    masked.add((i, c))
+    return True
+
+
+def mask_snapshot(snapshot: dict) -> dict:
+    masked = copy.deepcopy(snapshot)
+    for section in masked["sektioner"]:
+        section["tables"] = [mask_table(t) for t in section["tables"]]
+    for figure in masked["nyckeltal"]:
+        for key in ("value", "n", "N"):
+            if _is_small(figure.get(key)) and figure.get("person_count"):
+                figure[key] = MASK
+    masked["meta"]["maskerad"] = True
+    return masked

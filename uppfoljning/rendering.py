@@ -1,0 +1,160 @@
+"""Turn a report snapshot into HTML (browser preview and PDF source), PDF and Excel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import mimetypes
+from urllib.parse import urlparse
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .formatting import sv_number
+
+# Report HTML refers to static files under this made-up origin; nothing else can be fetched.
+PDF_BASE_URL = "https://finsam.invalid/"
+
+
+class FetchRefused(ValueError):
+    pass
+
+
+def _static_fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyURLFetcher(URLFetcher):
+        """WeasyPrint's URL fetcher for reports: serves the app's own static files and refuses
+        everything else (no network, no file://, no other host), so report HTML can never make
+        a request."""
+
+        def __init__(self):
+            super().__init__(allowed_protocols=("https", "data"), allow_redirects=False)
+
+        def fetch(self, url, headers=None):
+            parsed = urlparse(url)
+            if parsed.scheme == "data":
+                return super().fetch(url, headers)  # inline data, no request
+            origin = f"{parsed.scheme}://{parsed.netloc}/"
+            if origin != PDF_BASE_URL or not parsed.path.startswith("/static/"):
+                raise FetchRefused(f"Rapporter får inte hämta {url!r}")
+            relative = parsed.path.removeprefix("/static/")
+            if ".." in relative.split("/"):
+                raise FetchRefused(f"Rapporter får inte hämta {url!r}")
+            path = finders.find(relative)
+            if not path:
+                raise FetchRefused(f"Filen finns inte: {relative}")
+            with open(path, "rb") as handle:
+                body = handle.read()
+            mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+    return StaticOnlyURLFetcher
+
+
+def static_only_url_fetcher():
+    return _static_fetcher_class()()
+
+
+def report_context(rapport, snapshot: dict) -> dict:
+    return {
+        "rapport": rapport,
+        "snapshot": snapshot,
+        "meta": snapshot["meta"],
+        "nyckeltal": snapshot["nyckeltal"],
+        "sektioner": snapshot["sektioner"],
+        "generated_at": rapport.klar_at or rapport.data_cutoff,
+    }
+
+
+def render_report_html(rapport, snapshot: dict, *, for_pdf: bool) -> str:
+    template = "uppfoljning/pdf/rapport.html" if for_pdf else "uppfoljning/_rapport_innehall.html"
+    with translation.override("sv"):
+        return render_to_string(template, report_context(rapport, snapshot))
+
+
+def render_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=static_only_url_fetcher())
+    return document.write_pdf(pdf_variant="pdf/ua-1", custom_metadata=True)
+
+
+def render_xlsx(rapport, snapshot: dict) -> bytes:
+    """One sheet per table, numbers as numbers, and a README sheet with period, cut-off, method."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    readme = workbook.active
+    readme.title = "README"
+    meta = snapshot["meta"]
+    lines = [
+        ("Rapport", rapport.titel),
+        ("Förbund", meta["forbund"] or "Alla förbund som delar nationell statistik"),
+        ("Period", f"{meta['period']['start']} – {meta['period']['slut']}"),
+        ("Data t.o.m.", meta["data_cutoff"] or ""),
+        ("Variant", rapport.get_variant_display()),
+        (
+            "Metod",
+            "En deltagare eller insats räknas i perioden om den var aktiv minst en dag av den. "
+            "Avslut med orsaken felregistrering räknas inte. Se rapportens metodsida.",
+        ),
+    ]
+    if meta.get("maskerad"):
+        lines.append(("Maskering", "Antal 1–4 visas som <5, liksom celler som skulle avslöja dem."))
+    for label, value in lines:
+        readme.append([label, value])
+        readme.cell(row=readme.max_row, column=1).font = Font(bold=True)
+    readme.column_dimensions["A"].width = 18
+    readme.column_dimensions["B"].width = 90
+    used: set[str] = {"README"}
+    for section in snapshot["sektioner"]:
+        for table in section["tables"]:
+            name = _sheet_name(table["title"], used)
+            sheet = workbook.create_sheet(name)
+            sheet.append(table["columns"])
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+            for row in table["rows"]:
+                sheet.append(row)
+            if table.get("note"):
+                sheet.append([])
+                sheet.append([table["note"]])
+            for idx, _ in enumerate(table["columns"], start=1):
+                sheet.column_dimensions[sheet.cell(row=1, column=idx).column_letter].width = 22
+    buffer = io.BytesIO()
+    workbook.properties.title = rapport.titel
+    workbook.properties.creator = "Finsam"
+    # A fixed timestamp keeps the file identical when the same report is rendered again.
+    stamp = rapport.data_cutoff or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    workbook.properties.created = stamp.replace(tzinfo=None)
+    workbook.properties.modified = stamp.replace(tzinfo=None)
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    cleaned = "".join(c for c in title if c not in "[]:*?/\\")[:28] or "Tabell"
+    name, n = cleaned, 2
+    while name in used:
+        name = f"{cleaned[:25]} {n}"
+        n += 1
+    used.add(name)
+    return name
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+__all__ = [
+    "render_pdf",
+    "render_report_html",
+    "render_xlsx",
+    "sha256",
+    "static_only_url_fetcher",
+    "sv_number",
+]

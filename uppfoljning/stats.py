@@ -1,0 +1,213 @@
+"""Report statistics: pure functions from a förbund (or the nation) and a period to plain data.
+
+Every figure is computed in PostgreSQL with conditional aggregation (one query per table), never
+by looping over rows in Python, so the number of queries does not grow with the data. The result
+is a JSON-serialisable *snapshot* with stable keys (documented in the README): the same data feeds
+the PDF, the Excel file, the browser preview and the ``rapport_stats`` command.
+
+Snapshot shape::
+
+    {
+      "schema": 1,
+      "meta": {"omfattning", "forbund", "period": {"start", "slut"}, "data_cutoff"},
+      "nyckeltal": [{"key", "label", "value"} | {"key", "label", "n", "N"}],
+      "sektioner": [
+        {"key", "title", "text", "tables": [
+          {"key", "title", "columns": [...], "rows": [[...]], "note", "count_columns": [...]}
+        ]}
+      ]
+    }
+
+Period semantics (design section 6): something counts in a period when it was active on at least
+one day of it, i.e. it started on or before the period's last day and had not ended before its
+first day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+from django.db.models import Count, Q
+
+from forbund.models import Forbund, Medlem, MedlemTyp
+from insatser.models import Insats, Registreringsform
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    slut: dt.date
+
+    def __post_init__(self):
+        if self.slut < self.start:
+            raise ValueError("Periodens slut ligger före dess början.")
+
+    @property
+    def days(self) -> int:
+        return (self.slut - self.start).days + 1
+
+
+def half_year(year: int) -> Period:
+    return Period(dt.date(year, 1, 1), dt.date(year, 6, 30))
+
+
+def full_year(year: int) -> Period:
+    return Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+def last_closed_half_year(today: dt.date) -> Period:
+    """FK's half-year is 1 Jan–30 Jun; before 1 July the last closed one is last year's."""
+    return half_year(today.year if today.month >= 7 else today.year - 1)
+
+
+def last_closed_year(today: dt.date) -> Period:
+    return full_year(today.year - 1)
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    note: str = ""
+    # Indexes of the columns that hold person counts (masked in board and national variants).
+    count_columns: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    text: str = ""
+    tables: list[Table] = field(default_factory=list)
+
+
+def active_in(period: Period, start_field: str, end_field: str) -> Q:
+    """Active on at least one day of the period (design section 6)."""
+    return Q(**{f"{start_field}__lte": period.slut}) & (
+        Q(**{f"{end_field}__isnull": True}) | Q(**{f"{end_field}__gte": period.start})
+    )
+
+
+def _forbund_scope(forbund: Forbund | None):
+    """The förbund a report covers: one, or every active förbund for the national report."""
+    if forbund is not None:
+        return Forbund.objects.filter(pk=forbund.pk)
+    return Forbund.objects.active()
+
+
+def section_forbundet(forbund_qs, period: Period, *, national: bool) -> Section:
+    medlemmar = (
+        Medlem.objects.filter(forbund__in=forbund_qs)
+        .filter(active_in(period, "startdatum", "slutdatum"))
+        .select_related("kommun", "forbund")
+        .order_by("forbund__namn", "typ", "namn")
+    )
+    rows = [
+        ([m.forbund.namn] if national else [])
+        + [
+            m.namn,
+            str(MedlemTyp(m.typ).label),
+            m.startdatum.isoformat(),
+            m.slutdatum.isoformat() if m.slutdatum else "",
+        ]
+        for m in medlemmar
+    ]
+    kommuner = sorted({(m.kommun.kod, m.kommun.namn, m.kommun.lan) for m in medlemmar if m.kommun})
+    return Section(
+        key="forbundet",
+        title="Förbundet",
+        text="Medlemmar och kommuner som förbundet omfattade någon dag under perioden.",
+        tables=[
+            Table(
+                key="medlemmar",
+                title="Medlemmar under perioden",
+                columns=(["Förbund"] if national else [])
+                + ["Medlem", "Typ", "Medlem från", "Medlem till"],
+                rows=rows,
+            ),
+            Table(
+                key="kommuner",
+                title="Kommuner som omfattas",
+                columns=["Kommunkod", "Kommun", "Län"],
+                rows=[list(k) for k in kommuner],
+            ),
+        ],
+    )
+
+
+def section_insatser(forbund_qs, period: Period) -> tuple[Section, dict]:
+    """Insatser active, new and ended in the period, per registration mode (one query)."""
+    base = Insats.objects.filter(forbund__in=forbund_qs)
+    active = active_in(period, "startdatum", "slutdatum")
+    new = Q(startdatum__gte=period.start, startdatum__lte=period.slut)
+    ended = Q(slutdatum__gte=period.start, slutdatum__lte=period.slut)
+    grouped = (
+        base.values("registreringsform")
+        .annotate(
+            aktiva=Count("id", filter=active),
+            nya=Count("id", filter=new),
+            avslutade=Count("id", filter=ended),
+        )
+        .order_by("registreringsform")
+    )
+    by_mode = {g["registreringsform"]: g for g in grouped}
+    rows = []
+    totals = {"aktiva": 0, "nya": 0, "avslutade": 0}
+    for mode in Registreringsform:
+        g = by_mode.get(mode.value, {"aktiva": 0, "nya": 0, "avslutade": 0})
+        rows.append([str(mode.label), g["aktiva"], g["nya"], g["avslutade"]])
+        for key in totals:
+            totals[key] += g[key]
+    rows.append(["Totalt", totals["aktiva"], totals["nya"], totals["avslutade"]])
+    section = Section(
+        key="insatser",
+        title="Insatser",
+        text="En insats räknas som aktiv om den pågick minst en dag under perioden.",
+        tables=[
+            Table(
+                key="insatser_per_registreringsform",
+                title="Insatser per registreringsform",
+                columns=["Registreringsform", "Aktiva", "Nya", "Avslutade"],
+                rows=rows,
+            )
+        ],
+    )
+    return section, totals
+
+
+def build_snapshot(
+    *, forbund: Forbund | None, period: Period, data_cutoff: dt.datetime | None = None
+) -> dict:
+    """All tables of a report for one förbund (or the nation when ``forbund`` is None)."""
+    forbund_qs = _forbund_scope(forbund)
+    sections = [section_forbundet(forbund_qs, period, national=forbund is None)]
+    insatser, insats_totals = section_insatser(forbund_qs, period)
+    sections.append(insatser)
+    kommuner_table = sections[0].tables[1]
+    nyckeltal = [
+        {"key": "kommuner", "label": "Kommuner som omfattas", "value": len(kommuner_table.rows)},
+        {"key": "insatser_aktiva", "label": "Aktiva insatser", "value": insats_totals["aktiva"]},
+        {"key": "insatser_nya", "label": "Nya insatser", "value": insats_totals["nya"]},
+        {
+            "key": "insatser_avslutade",
+            "label": "Avslutade insatser",
+            "value": insats_totals["avslutade"],
+        },
+    ]
+    return {
+        "schema": SCHEMA_VERSION,
+        "meta": {
+            "omfattning": "forbund" if forbund else "nationell",
+            "forbund": forbund.namn if forbund else None,
+            "antal_forbund": None if forbund else forbund_qs.count(),
+            "period": {"start": period.start.isoformat(), "slut": period.slut.isoformat()},
+            "data_cutoff": data_cutoff.isoformat() if data_cutoff else None,
+        },
+        "nyckeltal": nyckeltal,
+        "sektioner": [asdict(s) for s in sections],
+    }

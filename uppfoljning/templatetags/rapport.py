@@ -1,0 +1,35 @@
+from django import template
+
+from uppfoljning.formatting import sv_kronor, sv_number, sv_percent
+
+register = template.Library()
+
+
+@register.filter
+def sv_tal(value, decimals=0):
+    return sv_number(value, int(decimals))
+
+
+@register.simple_tag
+def sv_andel(numerator, denominator, decimals=1):
+    return sv_percent(numerator, denominator, int(decimals))
+
+
+@register.filter
+def sv_kr(value):
+    return sv_kronor(value)
+
+
+@register.filter
+def cell(value):
+    """A table cell: numbers formatted the Swedish way, text (incl. "<5") as it is."""
+    if isinstance(value, bool):
+        return "Ja" if value else "Nej"
+    if isinstance(value, int | float):
+        return sv_number(value, 0 if isinstance(value, int) else 1)
+    return "–" if value in (None, "") else value
+
+
+@register.filter
+def is_number(value):
+    return isinstance(value, int | float) and not isinstance(value, bool)
