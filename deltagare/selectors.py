@@ -41,6 +41,18 @@ def employer_ids(request) -> set[int]:
     }
 
 
+def insatser_for_staff(*, forbund, user, medlem_ids: set[int]) -> list[int]:
+    """Ids of the PERSON insatser of ``forbund`` controlled by one of ``medlem_ids`` (the
+    user's employers) on which the user is granted: rules (b) and (c) above."""
+    if not medlem_ids:
+        return []
+    scoped = Insats.objects.for_forbund(forbund).filter(
+        personuppgiftsansvarig_id__in=medlem_ids,
+        registreringsform=Registreringsform.PERSON,
+    )
+    return list(insatser_granted(user=user, queryset=scoped).values_list("pk", flat=True))
+
+
 def insatser_for_deltagare(request) -> QuerySet[Insats]:
     """The insatser whose participations the user may work with: (a) + (b) + (c) above.
 
@@ -49,14 +61,9 @@ def insatser_for_deltagare(request) -> QuerySet[Insats]:
     ids = getattr(request, _CACHE_ATTR, None)
     if ids is None:
         ids = []
-        medlem_ids = employer_ids(request)
-        if medlem_ids and request.roles & PARTICIPANT_ROLES:
-            scoped = Insats.objects.for_forbund(request.forbund).filter(
-                personuppgiftsansvarig_id__in=medlem_ids,
-                registreringsform=Registreringsform.PERSON,
-            )
-            ids = list(
-                insatser_granted(user=request.user, queryset=scoped).values_list("pk", flat=True)
+        if request.roles & PARTICIPANT_ROLES:
+            ids = insatser_for_staff(
+                forbund=request.forbund, user=request.user, medlem_ids=employer_ids(request)
             )
         setattr(request, _CACHE_ATTR, ids)
     return Insats.objects.filter(pk__in=ids, forbund=request.forbund).order_by("kod")

@@ -171,7 +171,7 @@ def _next_nummer(*, forbund_id: int, year: int) -> str:
     return f"D-{year}-{number:04d}"
 
 
-def _check_insats_for_registration(insats: Insats, inskrivning: dt.date) -> dict[str, str]:
+def registration_problems(insats: Insats, inskrivning: dt.date) -> dict[str, str]:
     errors: dict[str, str] = {}
     if insats.registreringsform != Registreringsform.PERSON:
         errors["insats"] = "Insatsen registrerar inte deltagare per person."
@@ -261,7 +261,7 @@ def deltagande_register(
     * The same person in the same insats with overlapping dates is refused.
     """
     identified = personnummer is not None and personnummer != ""
-    errors = _check_insats_for_registration(insats, inskrivning)
+    errors = registration_problems(insats, inskrivning)
     if identified and skyddad:
         errors["personnummer"] = (
             "Personen har skyddade personuppgifter: registrera anonymt, utan personnummer."
