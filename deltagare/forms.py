@@ -1,0 +1,320 @@
+"""Forms: validation and Swedish messages. Rules themselves live in ``services``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .kodlistor import ALDERSGRUPPER
+from .models import (
+    AnvisandePart,
+    Atkomst,
+    Avslutsorsak,
+    Forsorjningskalla,
+    Kon,
+    Samtyckessatt,
+    Sysselsattning,
+    TidOffentligForsorjning,
+    Utbildningsniva,
+)
+from .personnummer import PersonnummerError, parse
+
+JA_NEJ = [("ja", _("Ja")), ("nej", _("Nej"))]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PersonnummerInput(forms.TextInput):
+    """Never echoes a typed number back into a page (design section 4.2): after an error the
+    number is typed again."""
+
+    def __init__(self, **kwargs):
+        super().__init__(attrs={"autocomplete": "off", "spellcheck": "false"}, **kwargs)
+
+    def format_value(self, value):
+        return None
+
+
+def _codes(model, **filters):
+    return forms.ModelChoiceField(queryset=model.objects.filter(**filters), empty_label="– välj –")
+
+
+class StartFragorForm(forms.Form):
+    """Step 1 of "Registrera deltagare": the two questions that decide what may be stored."""
+
+    skyddad = forms.ChoiceField(
+        label=_("Har personen skyddade personuppgifter?"),
+        choices=JA_NEJ,
+        widget=forms.RadioSelect,
+        help_text=_("Sekretessmarkering, skyddad folkbokföring eller fingerade personuppgifter."),
+    )
+    samtycke = forms.ChoiceField(
+        label=_("Har personen samtyckt till att personuppgifter registreras i insatsen?"),
+        choices=JA_NEJ,
+        widget=forms.RadioSelect,
+        help_text=_("Skriftligt på blankett eller muntligt vid ett personligt möte."),
+    )
+
+    def identified(self) -> bool:
+        return self.cleaned_data["skyddad"] == "nej" and self.cleaned_data["samtycke"] == "ja"
+
+
+class AnonymForm(forms.Form):
+    """An anonymous participation: kön, birth year and dates only (design sections 1 and 7)."""
+
+    kon = forms.ModelChoiceField(
+        label=_("Kön"), queryset=Kon.objects.all(), widget=forms.RadioSelect, empty_label=None
+    )
+    fodelsear = forms.IntegerField(
+        label=_("Födelseår"),
+        min_value=1900,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    inskrivning = forms.DateField(label=_("Inskrivningsdatum"), widget=DateInput())
+
+    def clean_fodelsear(self):
+        value = self.cleaned_data["fodelsear"]
+        if value > dt.date.today().year:  # noqa: DTZ011 - a year, the time zone cannot change it
+            raise ValidationError(_("Födelseåret kan inte ligga i framtiden."))
+        return value
+
+
+MAGIC = {b"%PDF": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG": "image/png"}
+
+
+class IdentifiedForm(forms.Form):
+    """An identified participation with consent: identity, consent, start details."""
+
+    personnummer = forms.CharField(
+        label=_("Personnummer eller samordningsnummer"),
+        max_length=20,
+        help_text=_(
+            "ÅÅÅÅMMDD-NNNN. Finns personen redan hos samma personuppgiftsansvariga kopplas "
+            "registreringen till den. Av integritetsskäl visas numret inte igen om formuläret "
+            "har fel."
+        ),
+        widget=PersonnummerInput(),
+    )
+    namn = forms.CharField(
+        label=_("Namn"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    kon = forms.ModelChoiceField(
+        label=_("Kön"),
+        queryset=Kon.objects.all(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text=_("Som personen själv uppger."),
+    )
+    inskrivning = forms.DateField(label=_("Inskrivningsdatum"), widget=DateInput())
+    samtycke_satt = forms.ChoiceField(
+        label=_("Hur lämnades samtycket?"),
+        choices=[
+            (Samtyckessatt.BLANKETT.value, Samtyckessatt.BLANKETT.label),
+            (Samtyckessatt.PERSONLIGEN.value, Samtyckessatt.PERSONLIGEN.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    samtycke_datum = forms.DateField(label=_("Datum för samtycket"), widget=DateInput())
+    samtycke_dokument = forms.FileField(
+        label=_("Undertecknad blankett (PDF, JPEG eller PNG, högst 5 MB)"),
+        required=False,
+        help_text=_("Krävs när samtycket lämnats på blankett."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    blankettversion = forms.CharField(
+        label=_("Blankettversion"), max_length=40, required=False, help_text=_("T.ex. 2025:1.")
+    )
+    samtycke_giltig_till = forms.DateField(
+        label=_("Samtycket gäller till"), required=False, widget=DateInput()
+    )
+    utbildning = forms.ModelChoiceField(
+        label=_("Utbildningsnivå"), queryset=Utbildningsniva.objects.all(), empty_label="– välj –"
+    )
+    anvisande_part = forms.ModelChoiceField(
+        label=_("Anvisande part"), queryset=AnvisandePart.objects.all(), empty_label="– välj –"
+    )
+    tid_offentlig_forsorjning = forms.ModelChoiceField(
+        label=_("Tid i offentlig försörjning före inskrivning"),
+        queryset=TidOffentligForsorjning.objects.all(),
+        empty_label="– välj –",
+    )
+    sysselsattning_fore = forms.ModelChoiceField(
+        label=_("Sysselsättning före insatsen"),
+        queryset=Sysselsattning.objects.all(),
+        empty_label="– välj –",
+    )
+    forsorjning_fore = forms.ModelMultipleChoiceField(
+        label=_("Försörjning före insatsen (en eller flera)"),
+        queryset=Forsorjningskalla.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean_personnummer(self):
+        try:
+            return parse(self.cleaned_data["personnummer"]).normalised
+        except PersonnummerError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("samtycke_dokument")
+        if data.get("samtycke_satt") == Samtyckessatt.BLANKETT:
+            if not upload:
+                self.add_error("samtycke_dokument", _("Ladda upp den undertecknade blanketten."))
+            else:
+                content = upload.read()
+                kind = next((t for m, t in MAGIC.items() if content.startswith(m)), None)
+                if kind is None:
+                    self.add_error(
+                        "samtycke_dokument", _("Blanketten ska vara en PDF, JPEG eller PNG.")
+                    )
+                data["dokument_bytes"], data["dokument_typ"] = content, kind or ""
+        return data
+
+
+class AvslutaForm(forms.Form):
+    utskrivning = forms.DateField(label=_("Utskrivningsdatum"), widget=DateInput())
+    avslutsorsak = forms.ModelChoiceField(
+        label=_("Avslutsorsak"),
+        queryset=Avslutsorsak.objects.exclude(kod="FEL"),
+        empty_label="– välj –",
+    )
+    sysselsattning_efter = forms.ModelChoiceField(
+        label=_("Sysselsättning efter insatsen"),
+        queryset=Sysselsattning.objects.all(),
+        empty_label="– välj –",
+        help_text=_("Välj Okänd om det inte går att ta reda på."),
+    )
+    forsorjning_efter = forms.ModelMultipleChoiceField(
+        label=_("Försörjning efter insatsen (en eller flera)"),
+        queryset=Forsorjningskalla.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, identified: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not identified:
+            for name in ("avslutsorsak", "sysselsattning_efter", "forsorjning_efter"):
+                del self.fields[name]
+
+
+class UppfoljningForm(forms.Form):
+    nadd = forms.ChoiceField(
+        label=_("Nåddes personen?"),
+        choices=JA_NEJ,
+        widget=forms.RadioSelect,
+        help_text=_("Att personen inte gick att nå är också ett svar."),
+    )
+    sysselsattning = forms.ModelChoiceField(
+        label=_("Sysselsättning vid uppföljningen"),
+        queryset=Sysselsattning.objects.all(),
+        required=False,
+        empty_label="– välj –",
+    )
+    forsorjning = forms.ModelMultipleChoiceField(
+        label=_("Försörjning vid uppföljningen"),
+        queryset=Forsorjningskalla.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class SokForm(forms.Form):
+    personnummer = forms.CharField(
+        label=_("Sök på personnummer"),
+        max_length=20,
+        widget=PersonnummerInput(),
+        help_text=_("Sökningen skickas krypterat och sparas aldrig i adressfältet."),
+    )
+
+    def clean_personnummer(self):
+        try:
+            return parse(self.cleaned_data["personnummer"]).normalised
+        except PersonnummerError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+STATUS = [("", _("Alla")), ("aktiva", _("Pågående")), ("avslutade", _("Avslutade"))]
+SAKNAS = [
+    ("", _("Alla")),
+    ("alla", _("Någon uppgift saknas")),
+    ("efter", _("Avslutad utan efter-uppgifter")),
+    ("uppfoljning", _("Uppföljning att göra")),
+    ("samtycke", _("Samtycke går snart ut")),
+]
+
+
+class FilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS, required=False)
+    fran = forms.DateField(label=_("Aktiva från"), required=False, widget=DateInput())
+    till = forms.DateField(label=_("Aktiva till"), required=False, widget=DateInput())
+    kon = forms.ChoiceField(label=_("Kön"), required=False)
+    aldersgrupp = forms.ChoiceField(
+        label=_("Åldersgrupp"),
+        required=False,
+        choices=[("", _("Alla"))] + [(k, label) for k, _lo, _hi, label in ALDERSGRUPPER],
+    )
+    saknas = forms.ChoiceField(label=_("Saknade uppgifter"), choices=SAKNAS, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kon"].choices = [("", _("Alla"))] + [
+            (k.kod, k.namn) for k in Kon.objects.all()
+        ]
+
+
+class ExportForm(forms.Form):
+    identitet = forms.BooleanField(
+        label=_("Ta med personnummer och namn"),
+        required=False,
+        help_text=_("Varje identitet i filen loggas som en läsning."),
+    )
+
+
+class ImportForm(forms.Form):
+    fil = forms.FileField(
+        label=_("Fil (CSV eller Excel)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    provkor = forms.BooleanField(
+        label=_("Kontrollera bara (spara ingenting)"), required=False, initial=True
+    )
+
+
+class LoggFilterForm(forms.Form):
+    vad = forms.ChoiceField(
+        label=_("Åtkomst"), required=False, choices=[("", _("Alla"))] + list(Atkomst.choices)
+    )
+    anvandare = forms.ChoiceField(label=_("Användare"), required=False)
+    nummer = forms.CharField(label=_("Deltagandenummer"), required=False, max_length=20)
+    fran = forms.DateField(label=_("Från"), required=False, widget=DateInput())
+    till = forms.DateField(label=_("Till"), required=False, widget=DateInput())
+
+    def __init__(self, *args, users=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["anvandare"].choices = [("", _("Alla"))] + [
+            (str(u.uuid), str(u)) for u in users
+        ]
+
+
+class PeriodForm(forms.Form):
+    fran = forms.DateField(label=_("Från"), widget=DateInput())
+    till = forms.DateField(label=_("Till"), widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("fran") and data.get("till") and data["till"] < data["fran"]:
+            self.add_error("till", _("Slutet av perioden kan inte ligga före början."))
+        return data

@@ -1,0 +1,414 @@
+"""Reads of participations, always scoped: förbund first, then the visibility rule.
+
+The visibility rule (design section 2, the central privacy promise) lives here and only here:
+a participation, identified or anonymous, is visible to a user who
+
+  (a) holds handläggare or insatsansvarig in the förbund,
+  (b) is granted on its insats (guardian, through ``finsam.permissions``), and
+  (c) is employed by the insats's controlling party (``Roll.medlem == personuppgiftsansvarig``).
+
+Everyone else, the förbundschef included, gets aggregates (``insats_aggregates``) and never a row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from finsam.permissions import insatser_granted
+from finsam.roles import PARTICIPANT_ROLES, Role
+from insatser.models import Insats, Registreringsform
+
+from .kodlistor import FEL, OKAND, aldersgrupp_birth_years
+from .models import Atkomstlogg, Deltagande, Forsorjning, Person, Samtycke, Skede, Uppfoljning
+
+_CACHE_ATTR = "_deltagare_insats_ids"
+SAMTYCKE_WARN_DAYS = 30
+
+
+def employer_ids(request) -> set[int]:
+    """The member parties that employ the user in a participant role in the chosen förbund."""
+    if request.forbund is None:
+        return set()
+    return {
+        r.medlem_id
+        for r in request.roll_rows
+        if r.forbund_id == request.forbund.pk and r.roll in PARTICIPANT_ROLES and r.medlem_id
+    }
+
+
+def insatser_for_staff(*, forbund, user, medlem_ids: set[int]) -> list[int]:
+    """Ids of the PERSON insatser of ``forbund`` controlled by one of ``medlem_ids`` (the
+    user's employers) on which the user is granted: rules (b) and (c) above."""
+    if not medlem_ids:
+        return []
+    scoped = Insats.objects.for_forbund(forbund).filter(
+        personuppgiftsansvarig_id__in=medlem_ids,
+        registreringsform=Registreringsform.PERSON,
+    )
+    return list(insatser_granted(user=user, queryset=scoped).values_list("pk", flat=True))
+
+
+def insatser_for_deltagare(request) -> QuerySet[Insats]:
+    """The insatser whose participations the user may work with: (a) + (b) + (c) above.
+
+    Cached per request (never on a model instance, so it cannot go stale across requests).
+    """
+    ids = getattr(request, _CACHE_ATTR, None)
+    if ids is None:
+        ids = []
+        if request.roles & PARTICIPANT_ROLES:
+            ids = insatser_for_staff(
+                forbund=request.forbund, user=request.user, medlem_ids=employer_ids(request)
+            )
+        setattr(request, _CACHE_ATTR, ids)
+    return Insats.objects.filter(pk__in=ids, forbund=request.forbund).order_by("kod")
+
+
+def insats_get_for_deltagare(request, insats_uuid) -> Insats:
+    """An insats the user may register in and list, or 404 (outsiders learn nothing)."""
+    insats = (
+        insatser_for_deltagare(request)
+        .select_related("personuppgiftsansvarig", "forbund")
+        .filter(uuid=insats_uuid)
+        .first()
+    )
+    if insats is None:
+        raise Http404
+    return insats
+
+
+def deltagande_qs_for_user(request) -> QuerySet[Deltagande]:
+    """Every participation the user may see (identified and anonymous), förbund-scoped."""
+    if request.forbund is None:
+        return Deltagande.objects.none()
+    return Deltagande.objects.filter(
+        forbund=request.forbund, insats__in=insatser_for_deltagare(request)
+    )
+
+
+def deltagande_get_for_user(request, deltagande_uuid) -> Deltagande:
+    """The one access helper for a participation: 404 unless visible to the user."""
+    deltagande = (
+        deltagande_qs_for_user(request)
+        .select_related(
+            "insats__personuppgiftsansvarig",
+            "insats__forbund",
+            "person",
+            "samtycke",
+            "kon",
+            "utbildning",
+            "sysselsattning_fore",
+            "tid_offentlig_forsorjning",
+            "anvisande_part",
+            "avslutsorsak",
+            "sysselsattning_efter",
+        )
+        .filter(uuid=deltagande_uuid)
+        .first()
+    )
+    if deltagande is None:
+        raise Http404
+    return deltagande
+
+
+def person_get_for_user(request, person_uuid) -> Person:
+    """A Person of the user's employer with at least one participation the user may see."""
+    person = (
+        Person.objects.filter(
+            forbund=request.forbund,
+            medlem_id__in=employer_ids(request),
+            uuid=person_uuid,
+            deltaganden__in=deltagande_qs_for_user(request),
+        )
+        .select_related("medlem")
+        .distinct()
+        .first()
+    )
+    if person is None:
+        raise Http404
+    return person
+
+
+def person_deltaganden_for_user(request, person: Person) -> QuerySet[Deltagande]:
+    """The person's participations the user may see (linked across insatser and over time)."""
+    return (
+        deltagande_qs_for_user(request)
+        .filter(person=person)
+        .select_related("insats", "avslutsorsak")
+        .order_by("-inskrivning")
+    )
+
+
+# --- Data-quality flags, as annotations (constant query count) -----------------------------
+
+
+def _efter_known():
+    return Forsorjning.objects.filter(deltagande=OuterRef("pk"), skede=Skede.EFTER).exclude(
+        kalla_id=OKAND
+    )
+
+
+def _uppfoljning_done(punkt: int):
+    return Uppfoljning.objects.filter(deltagande=OuterRef("pk"), punkt=punkt)
+
+
+def saknar_efter_q() -> Q:
+    """Ended identified (non-FEL) participations without known efter-data."""
+    return (
+        Q(person__isnull=False, utskrivning__isnull=False)
+        & ~Q(avslutsorsak_id=FEL)
+        & (Q(sysselsattning_efter_id=OKAND) | Q(has_efter=False))
+    )
+
+
+def uppfoljning_due_q(day: dt.date) -> Q:
+    """Identified participations whose +6 or +12 month point has passed without a follow-up."""
+    six = _months_back(day, 6)
+    twelve = _months_back(day, 12)
+    base = Q(person__isnull=False, utskrivning__isnull=False) & ~Q(avslutsorsak_id=FEL)
+    return base & (
+        (Q(utskrivning__lte=six) & Q(has_u6=False))
+        | (Q(utskrivning__lte=twelve) & Q(has_u12=False))
+    )
+
+
+def samtycke_expiring_q(day: dt.date) -> Q:
+    """Open identified participations whose consent ends within 30 days (or has ended)."""
+    return Q(
+        person__isnull=False,
+        utskrivning__isnull=True,
+        samtycke__giltig_till__isnull=False,
+        samtycke__giltig_till__lte=day + dt.timedelta(days=SAMTYCKE_WARN_DAYS),
+    )
+
+
+def _months_back(day: dt.date, months: int) -> dt.date:
+    from .services import add_months
+
+    return add_months(day, -months)
+
+
+def with_flags(qs: QuerySet[Deltagande], day: dt.date) -> QuerySet[Deltagande]:
+    qs = qs.annotate(
+        has_efter=Exists(_efter_known()),
+        has_u6=Exists(_uppfoljning_done(6)),
+        has_u12=Exists(_uppfoljning_done(12)),
+    )
+    return qs.annotate(
+        flag_saknar_efter=_q_bool(saknar_efter_q()),
+        flag_uppfoljning=_q_bool(uppfoljning_due_q(day)),
+        flag_samtycke=_q_bool(samtycke_expiring_q(day)),
+    )
+
+
+def _q_bool(q: Q):
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    return ExpressionWrapper(q, output_field=BooleanField())
+
+
+@dataclass(frozen=True)
+class Filter:
+    status: str = ""  # "" all, "aktiva", "avslutade"
+    fran: dt.date | None = None
+    till: dt.date | None = None
+    kon: str = ""
+    aldersgrupp: str = ""
+    saknas: str = ""  # "", "efter", "uppfoljning", "samtycke", "alla"
+    insats: Insats | None = None
+
+
+def deltagande_list(request, flt: Filter, day: dt.date) -> QuerySet[Deltagande]:
+    """The list behind "Deltagare" pages, filtered, with data-quality flags annotated."""
+    qs = deltagande_qs_for_user(request).select_related("insats", "kon", "avslutsorsak")
+    if flt.insats is not None:
+        qs = qs.filter(insats=flt.insats)
+    if flt.status == "aktiva":
+        qs = qs.filter(utskrivning__isnull=True)
+    elif flt.status == "avslutade":
+        qs = qs.filter(utskrivning__isnull=False)
+    if flt.fran or flt.till:
+        qs = qs.active_in(flt.fran or dt.date(1900, 1, 1), flt.till or dt.date(2999, 12, 31))
+    if flt.kon:
+        qs = qs.filter(kon_id=flt.kon)
+    if flt.aldersgrupp:
+        qs = qs.alias(
+            alder=F("inskrivning__year") - F("fodelsear"),
+        )
+        low, high = _age_bounds(flt.aldersgrupp)
+        if low is not None:
+            qs = qs.filter(alder__gte=low)
+        if high is not None:
+            qs = qs.filter(alder__lte=high)
+    qs = with_flags(qs, day)
+    if flt.saknas == "efter":
+        qs = qs.filter(flag_saknar_efter=True)
+    elif flt.saknas == "uppfoljning":
+        qs = qs.filter(flag_uppfoljning=True)
+    elif flt.saknas == "samtycke":
+        qs = qs.filter(flag_samtycke=True)
+    elif flt.saknas == "alla":
+        qs = qs.filter(Q(flag_saknar_efter=True) | Q(flag_uppfoljning=True) | Q(flag_samtycke=True))
+    return qs.order_by("-inskrivning", "-id")
+
+
+def _age_bounds(kod: str) -> tuple[int | None, int | None]:
+    from .kodlistor import ALDERSGRUPPER
+
+    for code, low, high, _label in ALDERSGRUPPER:
+        if code == kod:
+            return low, high
+    return None, None
+
+
+def uppfoljning_worklist(request, day: dt.date) -> list[dict]:
+    """Follow-ups due (issue 5 worklist): each visible participation whose +6/+12 point is due
+    (from 30 days before) and not yet recorded, earliest first."""
+    from .services import add_months
+
+    horizon = add_months(day + dt.timedelta(days=30), -6)
+    qs = (
+        deltagande_qs_for_user(request)
+        .counted()
+        .filter(person__isnull=False, utskrivning__isnull=False, utskrivning__lte=horizon)
+        .annotate(has_u6=Exists(_uppfoljning_done(6)), has_u12=Exists(_uppfoljning_done(12)))
+        .filter(Q(has_u6=False) | Q(has_u12=False))
+        .select_related("insats")
+        .order_by("utskrivning", "id")
+    )
+    items = []
+    for d in qs:
+        for punkt, done in ((6, d.has_u6), (12, d.has_u12)):
+            due = add_months(d.utskrivning, punkt)
+            if not done and due - dt.timedelta(days=30) <= day:
+                items.append({"deltagande": d, "punkt": punkt, "due": due, "late": due < day})
+    return sorted(items, key=lambda i: (i["due"], i["deltagande"].nummer))
+
+
+def reminder_counts(request, day: dt.date) -> dict[str, int]:
+    """The counts shown as reminders on the handläggare's start of the Deltagare pages."""
+    qs = with_flags(deltagande_qs_for_user(request).counted(), day)
+    return qs.aggregate(
+        aktiva=Count("pk", filter=Q(utskrivning__isnull=True)),
+        saknar_efter=Count("pk", filter=Q(flag_saknar_efter=True)),
+        uppfoljning=Count("pk", filter=Q(flag_uppfoljning=True)),
+        samtycke=Count("pk", filter=Q(flag_samtycke=True)),
+    )
+
+
+# --- Aggregates for the förbundschef (no rows, ever) -----------------------------------------
+
+
+def insats_aggregates(*, forbund, start: dt.date, end: dt.date, day: dt.date) -> list[dict]:
+    """Counts per insats and period plus data-quality counts (design section 2): what the
+    förbundschef may see. FEL participations count nowhere. One query for all insatser."""
+    qs = with_flags(Deltagande.objects.for_forbund(forbund).counted(), day)
+    active = Q(inskrivning__lte=end) & (Q(utskrivning__isnull=True) | Q(utskrivning__gte=start))
+    rows = (
+        qs.values("insats_id")
+        .annotate(
+            aktiva=Count("pk", filter=active),
+            nya=Count("pk", filter=Q(inskrivning__gte=start, inskrivning__lte=end)),
+            avslutade=Count("pk", filter=Q(utskrivning__gte=start, utskrivning__lte=end)),
+            kvinnor=Count("pk", filter=active & Q(kon_id="K")),
+            man=Count("pk", filter=active & Q(kon_id="M")),
+            annat=Count("pk", filter=active & Q(kon_id="X")),
+            anonyma=Count("pk", filter=active & Q(person__isnull=True)),
+            unga=Count(
+                "pk",
+                filter=active
+                & Q(fodelsear__gte=F("inskrivning__year") - 29)
+                & Q(fodelsear__lte=F("inskrivning__year") - 16),
+            ),
+            saknar_efter=Count("pk", filter=Q(flag_saknar_efter=True)),
+            uppfoljning=Count("pk", filter=Q(flag_uppfoljning=True)),
+            samtycke=Count("pk", filter=Q(flag_samtycke=True)),
+        )
+        .order_by()
+    )
+    by_insats = {r["insats_id"]: r for r in rows}
+    empty = dict.fromkeys(
+        (
+            "aktiva",
+            "nya",
+            "avslutade",
+            "kvinnor",
+            "man",
+            "annat",
+            "anonyma",
+            "unga",
+            "saknar_efter",
+            "uppfoljning",
+            "samtycke",
+        ),
+        0,
+    )
+    out = []
+    for insats in (
+        Insats.objects.for_forbund(forbund)
+        .filter(registreringsform=Registreringsform.PERSON)
+        .select_related("personuppgiftsansvarig")
+        .order_by("kod")
+    ):
+        counts = {
+            **empty,
+            **{k: v for k, v in by_insats.get(insats.pk, {}).items() if k != "insats_id"},
+        }
+        out.append({"insats": insats, **counts})
+    return out
+
+
+# --- Access log ------------------------------------------------------------------------------
+
+
+def atkomstlogg_for_user(request) -> QuerySet[Atkomstlogg]:
+    """The förbundschef reviews the whole förbund's log; the controller's staff review the rows
+    of their own member party. Nobody else sees the log."""
+    qs = Atkomstlogg.objects.filter(forbund=request.forbund).select_related(
+        "user", "deltagande__insats", "medlem"
+    )
+    if Role.FORBUNDSCHEF in request.roles:
+        return qs
+    return qs.filter(medlem_id__in=employer_ids(request))
+
+
+def atkomstlogg_verify_chain(*, forbund_id: int) -> list[int]:
+    """Ids of access-log rows whose hash or link does not match (altered by someone able to
+    bypass the append-only triggers). Empty when the chain is intact."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT id FROM (
+              SELECT id, hash, prev_hash, deltagare_atkomstlogg_hash(l) AS expected,
+                     lag(hash, 1, '') OVER (ORDER BY kedja) AS previous
+                FROM deltagare_atkomstlogg l WHERE forbund_id = %s
+            ) c WHERE hash <> expected OR prev_hash <> previous ORDER BY id
+            """,
+            [forbund_id],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def samtycke_for_user(request, samtycke_uuid) -> Samtycke:
+    """A consent whose person and insats the user may see, or 404."""
+    samtycke = (
+        Samtycke.objects.filter(
+            forbund=request.forbund,
+            uuid=samtycke_uuid,
+            insats__in=insatser_for_deltagare(request),
+            person__medlem_id__in=employer_ids(request),
+        )
+        .select_related("person", "insats")
+        .first()
+    )
+    if samtycke is None:
+        raise Http404
+    return samtycke
+
+
+__all__ = ["aldersgrupp_birth_years"]

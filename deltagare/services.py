@@ -1,0 +1,626 @@
+"""Every write on participations, identities, consents, follow-ups and the logs.
+
+Each function is keyword-only and atomic, and its docstring names the rule it enforces. Rule
+violations raise ``django.core.exceptions.ValidationError`` with a Swedish message per field, so
+a view can show it next to the field and nothing is changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from forbund.models import Forbund
+from insatser.models import Insats, Registreringsform
+
+from . import crypto
+from .kodlistor import FEL, OKAND, alder
+from .models import (
+    Anonymisering,
+    Anonymiseringsorsak,
+    Atkomst,
+    Atkomstlogg,
+    Deltagande,
+    DeltagareInstallning,
+    Forsorjning,
+    Person,
+    Samtycke,
+    Samtyckessatt,
+    Skede,
+    Uppfoljning,
+)
+from .personnummer import PersonnummerError, parse
+
+logger = logging.getLogger(__name__)
+
+AGE_MIN, AGE_MAX = 16, 64
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole months, clamped to the month's last day (31 Aug + 6 m = 28/29 Feb)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+# --- Input carriers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SamtyckeInput:
+    datum: dt.date
+    satt: str
+    blankettversion: str = ""
+    giltig_till: dt.date | None = None
+    dokument: bytes | None = None
+    dokument_typ: str = ""
+
+
+@dataclass(frozen=True)
+class StartUppgifter:
+    utbildning: str
+    sysselsattning_fore: str
+    tid_offentlig_forsorjning: str
+    anvisande_part: str
+    forsorjning_fore: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Registrering:
+    deltagande: Deltagande
+    warnings: list[str]
+    person_found: bool = False
+
+
+# --- Access log ----------------------------------------------------------------------------
+
+
+def atkomstlogg_write(
+    *,
+    user,
+    forbund: Forbund,
+    vad: str,
+    deltagande: Deltagande | None = None,
+    person: Person | None = None,
+    begaran: str = "",
+) -> Atkomstlogg:
+    """Rule (design section 4.3): every read of identifying data writes one row (who, whom,
+    which participation, when, what). The row is append-only and hash-chained in PostgreSQL."""
+    person = person or (deltagande.person if deltagande is not None else None)
+    medlem_id = person.medlem_id if person is not None else None
+    if medlem_id is None and deltagande is not None:
+        medlem_id = deltagande.insats.personuppgiftsansvarig_id
+    return Atkomstlogg.objects.create(
+        forbund=forbund,
+        medlem_id=medlem_id,
+        user=user,
+        person_uuid=person.uuid if person is not None else None,
+        deltagande=deltagande,
+        vad=vad,
+        begaran=begaran[:32],
+    )
+
+
+# --- Identity ------------------------------------------------------------------------------
+
+
+def person_find(*, medlem_id: int, personnummer: str) -> Person | None:
+    """The Person with this number under this controller, found by keyed hash (never by
+    decrypting). Same human under another controller is another Person (design section 2)."""
+    normalised = parse(personnummer).normalised
+    return (
+        Person.objects.filter(
+            medlem_id=medlem_id, personnummer_hash__in=crypto.lookup_hashes(normalised)
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def _person_get_or_create(*, insats: Insats, personnummer: str, namn: str) -> tuple[Person, bool]:
+    normalised = parse(personnummer).normalised
+    existing = person_find(medlem_id=insats.personuppgiftsansvarig_id, personnummer=normalised)
+    if existing is not None:
+        if namn and not existing.namn_krypterat:
+            existing.namn_krypterat = crypto.encrypt_text(namn)
+            existing.save(update_fields=["namn_krypterat"])
+        return existing, True
+    person = Person.objects.create(
+        forbund_id=insats.forbund_id,
+        medlem_id=insats.personuppgiftsansvarig_id,
+        personnummer_krypterat=crypto.encrypt_text(normalised),
+        personnummer_hash=crypto.lookup_hash(normalised),
+        namn_krypterat=crypto.encrypt_text(namn),
+    )
+    return person, False
+
+
+# --- Participations ------------------------------------------------------------------------
+
+
+def _next_nummer(*, forbund_id: int, year: int) -> str:
+    """Claim the next number of the year in the förbund with one atomic upsert: two concurrent
+    registrations can never get the same number, and none is skipped on success."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO deltagare_lopnummer (forbund_id, ar, senaste) VALUES (%s, %s, 1)
+            ON CONFLICT (forbund_id, ar) DO UPDATE SET senaste = deltagare_lopnummer.senaste + 1
+            RETURNING senaste
+            """,
+            [forbund_id, year],
+        )
+        (number,) = cursor.fetchone()
+    return f"D-{year}-{number:04d}"
+
+
+def registration_problems(insats: Insats, inskrivning: dt.date) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if insats.registreringsform != Registreringsform.PERSON:
+        errors["insats"] = "Insatsen registrerar inte deltagare per person."
+    if insats.personuppgiftsansvarig_id is None:
+        errors["insats"] = "Insatsen saknar personuppgiftsansvarig part; kontakta förbundschefen."
+    if inskrivning > today():
+        errors["inskrivning"] = "Inskrivningsdatumet kan inte ligga i framtiden."
+    elif inskrivning < insats.startdatum:
+        start = insats.startdatum.isoformat()
+        errors["inskrivning"] = f"Inskrivningen ligger före insatsens startdatum ({start})."
+    elif insats.slutdatum and inskrivning > insats.slutdatum:
+        end = insats.slutdatum.isoformat()
+        errors["inskrivning"] = f"Inskrivningen ligger efter insatsens slutdatum ({end})."
+    return errors
+
+
+def _age_warnings(fodelsear: int, inskrivning: dt.date) -> list[str]:
+    age = alder(fodelsear=fodelsear, inskrivningsar=inskrivning.year)
+    if age < AGE_MIN or age > AGE_MAX:
+        return [
+            f"Deltagaren är {age} år vid inskrivningen, utanför lagens åldersspann 16–64 år. "
+            "Registreringen är gjord; kontrollera att det stämmer."
+        ]
+    return []
+
+
+def _overlapping(*, person: Person, insats: Insats, start: dt.date, end: dt.date | None):
+    qs = Deltagande.objects.filter(person=person, insats=insats).exclude(avslutsorsak_id=FEL)
+    qs = qs.filter(Q(utskrivning__isnull=True) | Q(utskrivning__gte=start))
+    if end is not None:
+        qs = qs.filter(inskrivning__lte=end)
+    return qs.order_by("inskrivning").first()
+
+
+def _overlap_message(other: Deltagande) -> str:
+    period = (
+        other.inskrivning.isoformat()
+        + " – "
+        + (other.utskrivning.isoformat() if other.utskrivning else "pågår")
+    )
+    return (
+        f"Personen har redan ett deltagande i insatsen under samma tid ({other.nummer}, "
+        f"{period}). Avsluta det först eller ändra datumen."
+    )
+
+
+def _validate_samtycke(samtycke: SamtyckeInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if samtycke.datum > today():
+        errors["samtycke_datum"] = "Samtyckets datum kan inte ligga i framtiden."
+    if samtycke.giltig_till is not None and samtycke.giltig_till < today():
+        errors["samtycke_giltig_till"] = "Samtycket har redan gått ut; ett nytt samtycke behövs."
+    if samtycke.satt == Samtyckessatt.BLANKETT:
+        if not samtycke.dokument:
+            errors["samtycke_dokument"] = "Ladda upp den undertecknade blanketten (PDF eller bild)."
+        elif len(samtycke.dokument) > MAX_DOCUMENT_BYTES:
+            errors["samtycke_dokument"] = "Filen är större än 5 MB."
+        elif samtycke.dokument_typ not in DOCUMENT_TYPES:
+            errors["samtycke_dokument"] = "Blanketten ska vara en PDF, JPEG eller PNG."
+    elif samtycke.satt not in Samtyckessatt.values:
+        errors["samtycke_satt"] = "Välj hur samtycket lämnades."
+    return errors
+
+
+@transaction.atomic
+def deltagande_register(
+    *,
+    insats: Insats,
+    user,
+    kon: str,
+    inskrivning: dt.date,
+    fodelsear: int | None = None,
+    skyddad: bool = False,
+    personnummer: str | None = None,
+    namn: str = "",
+    samtycke: SamtyckeInput | None = None,
+    start: StartUppgifter | None = None,
+    begaran: str = "",
+) -> Registrering:
+    """Register a participation (design sections 1 and 4, issue 5 rules).
+
+    * Skyddade personuppgifter → anonymous, and no identity may be entered at all.
+    * No consent → anonymous. Anonymous = kön, birth year and dates only.
+    * Identity needs a consent for this insats; the Person belongs to the insats's controller
+      and is found again by keyed hash (an earlier registration is linked, not duplicated).
+    * Inskrivning not in the future and inside the insats's period; age outside 16–64 warns.
+    * The same person in the same insats with overlapping dates is refused.
+    """
+    identified = personnummer is not None and personnummer != ""
+    errors = registration_problems(insats, inskrivning)
+    if identified and skyddad:
+        errors["personnummer"] = (
+            "Personen har skyddade personuppgifter: registrera anonymt, utan personnummer."
+        )
+    if identified and samtycke is None:
+        errors["personnummer"] = "Utan samtycke registreras deltagaren anonymt, utan identitet."
+    if not identified and (start is not None or samtycke is not None or namn):
+        errors["__all__"] = "Anonyma deltaganden har bara kön, födelseår och datum."
+    pnr = None
+    if identified:
+        try:
+            pnr = parse(personnummer)
+        except PersonnummerError as exc:
+            errors["personnummer"] = str(exc)
+        if samtycke is not None:
+            errors.update(_validate_samtycke(samtycke))
+        if start is None:
+            errors["__all__"] = "Uppgifterna vid inskrivning saknas."
+        elif not start.forsorjning_fore:
+            errors["forsorjning_fore"] = "Ange minst en försörjningskälla (eller Okänd)."
+    if pnr is not None:
+        fodelsear = pnr.birth_year
+    if fodelsear is None:
+        errors.setdefault("fodelsear", "Ange födelseår.")
+    elif not 1900 <= fodelsear <= today().year:
+        errors.setdefault("fodelsear", "Ange ett födelseår mellan 1900 och i år.")
+    if errors:
+        raise ValidationError(errors)
+
+    person, found = None, False
+    samtycke_row = None
+    if identified:
+        person, found = _person_get_or_create(
+            insats=insats, personnummer=pnr.normalised, namn=namn.strip()
+        )
+        other = _overlapping(person=person, insats=insats, start=inskrivning, end=None)
+        if other is not None:
+            raise ValidationError({"inskrivning": _overlap_message(other)})
+        samtycke_row = Samtycke.objects.create(
+            forbund_id=insats.forbund_id,
+            person=person,
+            insats=insats,
+            datum=samtycke.datum,
+            satt=samtycke.satt,
+            blankettversion=samtycke.blankettversion,
+            giltig_till=samtycke.giltig_till,
+            dokument_krypterat=crypto.encrypt_bytes(samtycke.dokument)
+            if samtycke.dokument
+            else None,
+            dokument_typ=samtycke.dokument_typ if samtycke.dokument else "",
+            vittne=user if samtycke.satt == Samtyckessatt.PERSONLIGEN else None,
+            registrerad_av=user,
+        )
+    deltagande = Deltagande(
+        forbund_id=insats.forbund_id,
+        insats=insats,
+        nummer=_next_nummer(forbund_id=insats.forbund_id, year=inskrivning.year),
+        person=person,
+        samtycke=samtycke_row,
+        kon_id=kon,
+        fodelsear=fodelsear,
+        inskrivning=inskrivning,
+        registrerad_av=user,
+    )
+    if identified:
+        deltagande.utbildning_id = start.utbildning
+        deltagande.sysselsattning_fore_id = start.sysselsattning_fore
+        deltagande.tid_offentlig_forsorjning_id = start.tid_offentlig_forsorjning
+        deltagande.anvisande_part_id = start.anvisande_part
+    try:
+        with transaction.atomic():
+            deltagande.save()
+            if identified:
+                _forsorjning_set(deltagande, Skede.FORE, start.forsorjning_fore)
+    except IntegrityError:
+        # A concurrent registration won the race for the same person and period.
+        other = _overlapping(person=person, insats=insats, start=inskrivning, end=None)
+        raise ValidationError(
+            {"inskrivning": _overlap_message(other) if other else "Registreringen krockade."}
+        ) from None
+    if identified:
+        atkomstlogg_write(
+            user=user,
+            forbund=insats.forbund,
+            vad=Atkomst.ANDRA,
+            deltagande=deltagande,
+            person=person,
+            begaran=begaran,
+        )
+    return Registrering(deltagande, _age_warnings(fodelsear, inskrivning), found)
+
+
+def _forsorjning_set(deltagande: Deltagande, skede: str, koder: list[str]) -> None:
+    Forsorjning.objects.filter(deltagande=deltagande, skede=skede).delete()
+    Forsorjning.objects.bulk_create(
+        [
+            Forsorjning(
+                forbund_id=deltagande.forbund_id,
+                deltagande=deltagande,
+                insats_id=deltagande.insats_id,
+                skede=skede,
+                kalla_id=kod,
+                inskrivning=deltagande.inskrivning,
+                utskrivning=deltagande.utskrivning,
+            )
+            for kod in dict.fromkeys(koder)
+        ]
+    )
+
+
+@transaction.atomic
+def deltagande_end(
+    *,
+    deltagande: Deltagande,
+    user,
+    utskrivning: dt.date,
+    avslutsorsak: str | None = None,
+    sysselsattning_efter: str | None = None,
+    forsorjning_efter: list[str] | None = None,
+    begaran: str = "",
+) -> Deltagande:
+    """End a participation (issue 5 rules).
+
+    * Utskrivning not before inskrivning and not in the future.
+    * Identified: only with avslutsorsak, försörjning efter and sysselsättning efter (each may be
+      ``OKAND``, explicitly). Anonymous: the date only (it carries no details).
+    """
+    deltagande = Deltagande.objects.select_for_update().get(pk=deltagande.pk)
+    errors: dict[str, str] = {}
+    if deltagande.utskrivning is not None:
+        errors["__all__"] = "Deltagandet är redan avslutat."
+    if utskrivning > today():
+        errors["utskrivning"] = "Utskrivningsdatumet kan inte ligga i framtiden."
+    elif utskrivning < deltagande.inskrivning:
+        start = deltagande.inskrivning.isoformat()
+        errors["utskrivning"] = f"Utskrivningen kan inte ligga före inskrivningen ({start})."
+    if deltagande.is_identified:
+        if not avslutsorsak:
+            errors["avslutsorsak"] = "Ange avslutsorsak."
+        if not sysselsattning_efter:
+            errors["sysselsattning_efter"] = "Ange sysselsättning efter insatsen (eller Okänd)."
+        if not forsorjning_efter:
+            errors["forsorjning_efter"] = "Ange minst en försörjningskälla efter (eller Okänd)."
+    elif avslutsorsak or sysselsattning_efter or forsorjning_efter:
+        errors["__all__"] = "Ett anonymt deltagande avslutas bara med datum."
+    if errors:
+        raise ValidationError(errors)
+    deltagande.utskrivning = utskrivning
+    if deltagande.is_identified:
+        deltagande.avslutsorsak_id = avslutsorsak
+        deltagande.sysselsattning_efter_id = sysselsattning_efter
+    deltagande.save()
+    Forsorjning.objects.filter(deltagande=deltagande).update(utskrivning=utskrivning)
+    if deltagande.is_identified:
+        _forsorjning_set(deltagande, Skede.EFTER, forsorjning_efter)
+        atkomstlogg_write(
+            user=user,
+            forbund=deltagande.insats.forbund,
+            vad=Atkomst.ANDRA,
+            deltagande=deltagande,
+            begaran=begaran,
+        )
+    return deltagande
+
+
+@transaction.atomic
+def deltagande_mark_fel(*, deltagande: Deltagande, user, begaran: str = "") -> Deltagande:
+    """Felregistrering (design section 5): avslutsorsak ``FEL`` takes the participation out of
+    every count without deleting it (kept for the audit trail). An open one ends today."""
+    deltagande = Deltagande.objects.select_for_update().get(pk=deltagande.pk)
+    if deltagande.is_fel:
+        return deltagande
+    deltagande.avslutsorsak_id = FEL
+    if deltagande.utskrivning is None:
+        deltagande.utskrivning = max(today(), deltagande.inskrivning)
+        Forsorjning.objects.filter(deltagande=deltagande).update(utskrivning=deltagande.utskrivning)
+    deltagande.save()
+    if deltagande.is_identified:
+        atkomstlogg_write(
+            user=user,
+            forbund=deltagande.insats.forbund,
+            vad=Atkomst.ANDRA,
+            deltagande=deltagande,
+            begaran=begaran,
+        )
+    return deltagande
+
+
+# --- Follow-up -----------------------------------------------------------------------------
+
+
+def uppfoljning_due_date(deltagande: Deltagande, punkt: int) -> dt.date:
+    return add_months(deltagande.utskrivning, punkt)
+
+
+@transaction.atomic
+def uppfoljning_record(
+    *,
+    deltagande: Deltagande,
+    user,
+    punkt: int,
+    nadd: bool,
+    sysselsattning: str | None = None,
+    forsorjning: list[str] | None = None,
+    begaran: str = "",
+) -> Uppfoljning:
+    """Record the +6 or +12 month follow-up after utskrivning (issue 5): sysselsättning and
+    försörjning at that time, or "not reached" as a valid answer. Identified, ended, non-FEL
+    participations only; from 30 days before the point is due."""
+    errors: dict[str, str] = {}
+    if punkt not in (6, 12):
+        errors["punkt"] = "Uppföljning görs efter 6 eller 12 månader."
+    if not deltagande.is_identified or deltagande.utskrivning is None or deltagande.is_fel:
+        errors["__all__"] = "Uppföljning görs bara för avslutade deltaganden med identitet."
+    elif punkt in (6, 12):
+        due = uppfoljning_due_date(deltagande, punkt)
+        if today() < due - dt.timedelta(days=30):
+            errors["__all__"] = (
+                f"Uppföljningen kan registreras från {(due - dt.timedelta(days=30)).isoformat()}."
+            )
+    if nadd and not sysselsattning:
+        errors["sysselsattning"] = "Ange sysselsättning (eller markera att personen inte nåddes)."
+    if nadd and not forsorjning:
+        errors["forsorjning"] = "Ange minst en försörjningskälla (eller Okänd)."
+    if errors:
+        raise ValidationError(errors)
+    row, _created = Uppfoljning.objects.update_or_create(
+        deltagande=deltagande,
+        punkt=punkt,
+        defaults={
+            "forbund_id": deltagande.forbund_id,
+            "nadd": nadd,
+            "sysselsattning_id": sysselsattning if nadd else None,
+            "registrerad_av": user,
+        },
+    )
+    row.forsorjning.set(list(dict.fromkeys(forsorjning or [])) if nadd else [])
+    atkomstlogg_write(
+        user=user,
+        forbund=deltagande.insats.forbund,
+        vad=Atkomst.ANDRA,
+        deltagande=deltagande,
+        begaran=begaran,
+    )
+    return row
+
+
+# --- Erasure: consent withdrawal and gallring ------------------------------------------------
+
+
+def _deltagande_anonymise(deltagande: Deltagande, *, orsak: str, user) -> None:
+    """Turn a participation into an anonymous one (design section 4.4): kön, birth year,
+    insats and dates stay; identity link, consent, start/end details, försörjning rows and
+    follow-ups go. The ledger gets who, when and the number, never the identity."""
+    Forsorjning.objects.filter(deltagande=deltagande).delete()
+    Uppfoljning.objects.filter(deltagande=deltagande).delete()
+    deltagande.person = None
+    deltagande.samtycke = None
+    deltagande.utbildning = None
+    deltagande.sysselsattning_fore = None
+    deltagande.tid_offentlig_forsorjning = None
+    deltagande.anvisande_part = None
+    deltagande.sysselsattning_efter = None
+    if deltagande.avslutsorsak_id != FEL:
+        deltagande.avslutsorsak = None
+    deltagande.anonymiserad = timezone.now()
+    deltagande.save()
+    Anonymisering.objects.create(
+        forbund_id=deltagande.forbund_id,
+        deltagande=deltagande,
+        nummer=deltagande.nummer,
+        orsak=orsak,
+        utford_av=user,
+    )
+
+
+def _person_delete_if_unused(person: Person) -> bool:
+    if Deltagande.objects.filter(person=person).exists():
+        return False
+    person.delete()  # its consents (and their documents) go with it
+    return True
+
+
+@transaction.atomic
+def samtycke_withdraw(*, deltagande: Deltagande, user) -> list[str]:
+    """Consent withdrawal (issue 5, design section 4.4): the consent is per insats, so every
+    participation of the person in this insats becomes anonymous at once; the consents for the
+    insats (with their documents) are erased; a Person left without participations is erased.
+    Finished reports are frozen elsewhere and do not change. Returns the numbers anonymised."""
+    deltagande = Deltagande.objects.select_for_update().get(pk=deltagande.pk)
+    if deltagande.person_id is None:
+        raise ValidationError({"__all__": "Deltagandet är redan anonymt."})
+    person = deltagande.person
+    affected = list(
+        Deltagande.objects.select_for_update().filter(person=person, insats_id=deltagande.insats_id)
+    )
+    for row in affected:
+        _deltagande_anonymise(row, orsak=Anonymiseringsorsak.ATERKALLAT, user=user)
+    Samtycke.objects.filter(person=person, insats_id=deltagande.insats_id).delete()
+    _person_delete_if_unused(person)
+    logger.info("samtycke återkallat: %d deltaganden anonymiserade", len(affected))
+    return [row.nummer for row in affected]
+
+
+@dataclass
+class GallringResult:
+    persons: int = 0
+    deltaganden: int = 0
+    per_forbund: dict[str, int] = field(default_factory=dict)
+
+
+@transaction.atomic
+def gallring_run(*, day: dt.date | None = None) -> GallringResult:
+    """Gallring (issue 5): anonymise the identity of every Person whose last participation ended
+    more than N months ago (N per förbund, default 24), the same way as a withdrawal. Persons
+    with an open participation are kept. Idempotent: a second run finds nothing to do."""
+    day = day or today()
+    result = GallringResult()
+    months = dict(DeltagareInstallning.objects.values_list("forbund_id", "gallring_manader"))
+    candidates = (
+        Person.objects.annotate(
+            senaste=Max("deltaganden__utskrivning"),
+        )
+        .filter(senaste__isnull=False)
+        .exclude(deltaganden__utskrivning__isnull=True)
+        .select_related("forbund")
+        .order_by("id")
+    )
+    for person in candidates:
+        limit = add_months(person.senaste, months.get(person.forbund_id, 24))
+        if limit >= day:
+            continue
+        rows = list(Deltagande.objects.select_for_update().filter(person=person))
+        if any(r.utskrivning is None for r in rows) or max(r.utskrivning for r in rows) != (
+            person.senaste
+        ):
+            continue  # changed since the candidates were read
+        for row in rows:
+            _deltagande_anonymise(row, orsak=Anonymiseringsorsak.GALLRING, user=None)
+        person.delete()
+        result.persons += 1
+        result.deltaganden += len(rows)
+        name = person.forbund.namn
+        result.per_forbund[name] = result.per_forbund.get(name, 0) + len(rows)
+    logger.info(
+        "gallring: %d personer, %d deltaganden anonymiserade", result.persons, result.deltaganden
+    )
+    return result
+
+
+@transaction.atomic
+def installning_set(*, forbund: Forbund, gallring_manader: int) -> DeltagareInstallning:
+    """The retention period per förbund (months after the last utskrivning; at least 1)."""
+    if gallring_manader < 1:
+        raise ValidationError({"gallring_manader": "Ange minst en månad."})
+    row, _ = DeltagareInstallning.objects.update_or_create(
+        forbund=forbund, defaults={"gallring_manader": gallring_manader}
+    )
+    return row
+
+
+OKAND_CODE = OKAND  # re-exported for forms and the importer

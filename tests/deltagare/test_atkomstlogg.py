@@ -1,0 +1,87 @@
+"""The access log is append-only (triggers) and hash-chained."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+
+from deltagare import services
+from deltagare.models import Anonymisering, Atkomst, Atkomstlogg
+from deltagare.selectors import atkomstlogg_verify_chain
+from tests.deltagare.factories import PNR_B, person_insats, register_identified, staff_on
+
+pytestmark = pytest.mark.django_db
+APP_ROLE = "finsam_app_test"
+
+
+@pytest.fixture
+def logged(forbund, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC), tick=False)
+    insats = person_insats(forbund)
+    user = staff_on(insats)
+    d = register_identified(insats, user)
+    for _ in range(3):
+        services.atkomstlogg_write(user=user, forbund=forbund, vad=Atkomst.VISA, deltagande=d)
+    erased = register_identified(insats, user, pnr=PNR_B)
+    services.samtycke_withdraw(deltagande=erased, user=user)
+    # Django's foreign keys are deferred: run their checks now, so TRUNCATE/ALTER may proceed.
+    connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
+    return d
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE deltagare_atkomstlogg SET vad = 'EXPORT'",
+        "DELETE FROM deltagare_atkomstlogg",
+    ],
+)
+def test_update_and_delete_are_refused_even_for_the_owner(logged, sql):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        connection.cursor().execute(sql)
+    assert Atkomstlogg.objects.count() == 5
+
+
+def _as_app_role(cursor):
+    cursor.execute(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'finsam_app_test') "
+        "THEN CREATE ROLE finsam_app_test NOLOGIN; END IF; END $$"
+    )
+    cursor.execute(
+        f"GRANT SELECT, UPDATE, DELETE, TRUNCATE ON deltagare_atkomstlogg, "
+        f"deltagare_anonymisering TO {APP_ROLE}"
+    )
+    cursor.execute(f"SET LOCAL ROLE {APP_ROLE}")
+
+
+@pytest.mark.parametrize("table", ["deltagare_atkomstlogg", "deltagare_anonymisering"])
+@pytest.mark.parametrize("operation", ["UPDATE {t} SET id = id", "DELETE FROM {t}", "TRUNCATE {t}"])
+def test_application_role_cannot_change_or_empty_the_logs(logged, table, operation):
+    with transaction.atomic():
+        cursor = connection.cursor()
+        _as_app_role(cursor)
+        with pytest.raises(DatabaseError, match="append-only"):
+            cursor.execute(operation.format(t=table))
+        transaction.set_rollback(True)
+    assert Atkomstlogg.objects.count() == 5
+    assert Anonymisering.objects.count() == 1
+
+
+def test_erasure_ledger_refuses_update(logged):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        Anonymisering.objects.update(nummer="X")
+
+
+def test_chain_is_intact_and_names_a_row_a_superuser_altered(logged):
+    forbund_id = logged.forbund_id
+    assert atkomstlogg_verify_chain(forbund_id=forbund_id) == []
+    rows = list(Atkomstlogg.objects.filter(forbund_id=forbund_id).order_by("kedja"))
+    assert [r.kedja for r in rows] == [1, 2, 3, 4, 5]
+    assert rows[1].prev_hash == rows[0].hash
+    victim = rows[2]
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE deltagare_atkomstlogg DISABLE TRIGGER atkomstlogg_no_update")
+        cursor.execute("UPDATE deltagare_atkomstlogg SET vad = 'SOK' WHERE id = %s", [victim.pk])
+        cursor.execute("ALTER TABLE deltagare_atkomstlogg ENABLE TRIGGER atkomstlogg_no_update")
+    assert atkomstlogg_verify_chain(forbund_id=forbund_id) == [victim.pk]
