@@ -51,8 +51,26 @@ def mask_table(table: dict) -> dict:
 
     while suppress_more():
         pass
+    hidden_values: dict[int, set] = {}
     for i, c in masked:
+        hidden_values.setdefault(i, set()).add(body[i][c])
         body[i][c] = MASK
+    # A rate next to a masked count would give it back (n = share × N): mask it too, and any
+    # rate whose own numerator or denominator is a small count.
+    for i, row in enumerate(body):
+        for c, value in enumerate(row):
+            if isinstance(value, dict) and "pp" in value and i in hidden_values:
+                row[c] = MASK  # a change computed from a masked count gives it back
+            elif (
+                isinstance(value, dict)
+                and "N" in value
+                and (
+                    _is_small(value["n"])
+                    or _is_small(value["N"])
+                    or value["n"] in hidden_values.get(i, ())
+                )
+            ):
+                row[c] = MASK
     # Totals of small sums are themselves small counts.
     for row in rows:
         if row and row[0] == TOTAL_LABEL:
@@ -80,8 +98,11 @@ def mask_snapshot(snapshot: dict) -> dict:
     for section in masked["sektioner"]:
         section["tables"] = [mask_table(t) for t in section["tables"]]
     for figure in masked["nyckeltal"]:
-        for key in ("value", "n", "N"):
-            if _is_small(figure.get(key)) and figure.get("person_count"):
-                figure[key] = MASK
+        if not figure.get("person_count"):
+            continue
+        if any(_is_small(figure.get(key)) for key in ("n", "N")):
+            figure["n"] = figure["N"] = MASK
+        if _is_small(figure.get("value")):
+            figure["value"] = MASK
     masked["meta"]["maskerad"] = True
     return masked

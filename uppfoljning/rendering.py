@@ -119,7 +119,12 @@ def render_xlsx(rapport, snapshot: dict) -> bytes:
             for cell in sheet[1]:
                 cell.font = Font(bold=True)
             for row in table["rows"]:
-                sheet.append(row)
+                sheet.append([_excel_value(v) for v in row])
+                for idx, value in enumerate(row, start=1):
+                    if isinstance(value, dict) and "N" in value:
+                        sheet.cell(row=sheet.max_row, column=idx).number_format = "0.0 %"
+                    elif isinstance(value, dict) and "pp" in value:
+                        sheet.cell(row=sheet.max_row, column=idx).number_format = "+0.0;-0.0;0.0"
             if table.get("note"):
                 sheet.append([])
                 sheet.append([table["note"]])
@@ -134,6 +139,17 @@ def render_xlsx(rapport, snapshot: dict) -> bytes:
     workbook.properties.modified = stamp.replace(tzinfo=None)
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _excel_value(value):
+    """Numbers stay numbers: a rate becomes its fraction (formatted as %), a change in
+    percentage points its number; an empty rate (denominator 0) an empty cell."""
+    if isinstance(value, dict):
+        if "N" in value:
+            return value["n"] / value["N"] if value["N"] else None
+        if "pp" in value:
+            return value["pp"]
+    return value
 
 
 def _sheet_name(title: str, used: set[str]) -> str:

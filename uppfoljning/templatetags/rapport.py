@@ -22,7 +22,14 @@ def sv_kr(value):
 
 @register.filter
 def cell(value):
-    """A table cell: numbers formatted the Swedish way, text (incl. "<5") as it is."""
+    """A table cell: numbers formatted the Swedish way, rates as "12,5 %", percentage points
+    with a sign, text (incl. "<5") as it is."""
+    if isinstance(value, dict):
+        if "N" in value:
+            return sv_percent(value["n"], value["N"])
+        if "pp" in value:
+            sign = "+" if value["pp"] > 0 else ""
+            return f"{sign}{sv_number(value['pp'], 1)}"
     if isinstance(value, bool):
         return "Ja" if value else "Nej"
     if isinstance(value, int | float):
@@ -32,4 +39,4 @@ def cell(value):
 
 @register.filter
 def is_number(value):
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, int | float | dict) and not isinstance(value, bool)

@@ -1,4 +1,4 @@
-"""Report statistics: pure functions from a förbund (or the nation) and a period to plain data.
+"""Report statistics, shared parts: periods, tables, and the förbund and insatser sections.
 
 Every figure is computed in PostgreSQL with conditional aggregation (one query per table), never
 by looping over rows in Python, so the number of queries does not grow with the data. The result
@@ -26,7 +26,7 @@ first day.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
@@ -34,6 +34,7 @@ from forbund.models import Forbund, Medlem, MedlemTyp
 from insatser.models import Insats, Registreringsform
 
 SCHEMA_VERSION = 1
+TOTAL = "Totalt"
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class Table:
     note: str = ""
     # Indexes of the columns that hold person counts (masked in board and national variants).
     count_columns: list[int] = field(default_factory=list)
+    # Index of a column holding each row's total, if any (complementary masking reads it).
+    total_column: int | None = None
 
 
 @dataclass
@@ -93,7 +96,7 @@ def active_in(period: Period, start_field: str, end_field: str) -> Q:
     )
 
 
-def _forbund_scope(forbund: Forbund | None):
+def forbund_scope(forbund: Forbund | None):
     """The förbund a report covers: one, or every active förbund for the national report."""
     if forbund is not None:
         return Forbund.objects.filter(pk=forbund.pk)
@@ -163,7 +166,7 @@ def section_insatser(forbund_qs, period: Period) -> tuple[Section, dict]:
         rows.append([str(mode.label), g["aktiva"], g["nya"], g["avslutade"]])
         for key in totals:
             totals[key] += g[key]
-    rows.append(["Totalt", totals["aktiva"], totals["nya"], totals["avslutade"]])
+    rows.append([TOTAL, totals["aktiva"], totals["nya"], totals["avslutade"]])
     section = Section(
         key="insatser",
         title="Insatser",
@@ -178,36 +181,3 @@ def section_insatser(forbund_qs, period: Period) -> tuple[Section, dict]:
         ],
     )
     return section, totals
-
-
-def build_snapshot(
-    *, forbund: Forbund | None, period: Period, data_cutoff: dt.datetime | None = None
-) -> dict:
-    """All tables of a report for one förbund (or the nation when ``forbund`` is None)."""
-    forbund_qs = _forbund_scope(forbund)
-    sections = [section_forbundet(forbund_qs, period, national=forbund is None)]
-    insatser, insats_totals = section_insatser(forbund_qs, period)
-    sections.append(insatser)
-    kommuner_table = sections[0].tables[1]
-    nyckeltal = [
-        {"key": "kommuner", "label": "Kommuner som omfattas", "value": len(kommuner_table.rows)},
-        {"key": "insatser_aktiva", "label": "Aktiva insatser", "value": insats_totals["aktiva"]},
-        {"key": "insatser_nya", "label": "Nya insatser", "value": insats_totals["nya"]},
-        {
-            "key": "insatser_avslutade",
-            "label": "Avslutade insatser",
-            "value": insats_totals["avslutade"],
-        },
-    ]
-    return {
-        "schema": SCHEMA_VERSION,
-        "meta": {
-            "omfattning": "forbund" if forbund else "nationell",
-            "forbund": forbund.namn if forbund else None,
-            "antal_forbund": None if forbund else forbund_qs.count(),
-            "period": {"start": period.start.isoformat(), "slut": period.slut.isoformat()},
-            "data_cutoff": data_cutoff.isoformat() if data_cutoff else None,
-        },
-        "nyckeltal": nyckeltal,
-        "sektioner": [asdict(s) for s in sections],
-    }

@@ -1,0 +1,93 @@
+"""Report statistics: pure functions from a förbund (or the nation) and a period to plain data.
+
+Every figure is computed in PostgreSQL with conditional aggregation (a fixed number of queries
+per table), never by looping over rows in Python. The result is a JSON-serialisable *snapshot*
+with stable keys (documented in the README): the same data feeds the PDF, the Excel file, the
+browser preview and the ``rapport_stats`` command.
+
+Snapshot shape::
+
+    {
+      "schema": 1,
+      "meta": {"omfattning", "forbund", "antal_forbund", "period": {"start", "slut"},
+               "data_cutoff"},
+      "nyckeltal": [{"key", "label", "value"} | {"key", "label", "n", "N"}],
+      "sektioner": [
+        {"key", "title", "text", "tables": [
+          {"key", "title", "columns", "rows", "note", "count_columns", "total_column"}
+        ]}
+      ]
+    }
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+
+from forbund.models import Forbund
+
+from .core import (
+    SCHEMA_VERSION,
+    TOTAL,
+    Period,
+    Section,
+    Table,
+    active_in,
+    forbund_scope,
+    full_year,
+    half_year,
+    last_closed_half_year,
+    last_closed_year,
+    section_forbundet,
+    section_insatser,
+)
+from .deltagare import deltagare_sections
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "TOTAL",
+    "Period",
+    "Section",
+    "Table",
+    "active_in",
+    "build_snapshot",
+    "full_year",
+    "half_year",
+    "last_closed_half_year",
+    "last_closed_year",
+]
+
+
+def build_snapshot(
+    *, forbund: Forbund | None, period: Period, data_cutoff: dt.datetime | None = None
+) -> dict:
+    """All tables of a report for one förbund (or the nation when ``forbund`` is None)."""
+    forbund_qs = forbund_scope(forbund)
+    forbundet = section_forbundet(forbund_qs, period, national=forbund is None)
+    insatser, insats_totals = section_insatser(forbund_qs, period)
+    participant_sections, participant_figures = deltagare_sections(forbund_qs, period)
+    # Design section 6 order: förbundet, insatser, deltagare, försörjning, sysselsättning,
+    # avslut, uppföljning, per insats.
+    sections = [forbundet, insatser, *participant_sections]
+    nyckeltal = [
+        *participant_figures,
+        {"key": "insatser_aktiva", "label": "Aktiva insatser", "value": insats_totals["aktiva"]},
+        {
+            "key": "kommuner",
+            "label": "Kommuner som omfattas",
+            "value": len(forbundet.tables[1].rows),
+        },
+    ]
+    return {
+        "schema": SCHEMA_VERSION,
+        "meta": {
+            "omfattning": "forbund" if forbund else "nationell",
+            "forbund": forbund.namn if forbund else None,
+            "antal_forbund": None if forbund else forbund_qs.count(),
+            "period": {"start": period.start.isoformat(), "slut": period.slut.isoformat()},
+            "data_cutoff": data_cutoff.isoformat() if data_cutoff else None,
+        },
+        "nyckeltal": nyckeltal,
+        "sektioner": [asdict(s) for s in sections],
+    }

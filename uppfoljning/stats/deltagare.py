@@ -1,0 +1,763 @@
+"""Participant statistics of the half-year and annual reports (design section 6, tables 3–8).
+
+Definitions (FK's method as the design states it; the report's method page says the same in
+Swedish):
+
+* A participation counts in a period when it was active on at least one day of it. *New* =
+  inskrivning in the period; *ended* = utskrivning in the period.
+* A participation ended with avslutsorsak ``FEL`` (felregistrering) counts nowhere.
+* Counts include anonymous participations; the outcome tables (4, 5, 7) cover identified ones.
+  A participation whose consent was withdrawn, or whose identity was removed by gallring, is
+  anonymous from then on.
+* Table 4's denominator: identified participations ended in the period with at least one
+  försörjningskälla registered both before and after; those lacking either are counted apart.
+  Several sources may hold at once, so a column can sum past 100 %.
+* Table 5's denominator: identified participations ended in the period with sysselsättning both
+  before and after. *Arbete eller studier* = ARBETE, SUBV or STUDIER (SUBV is also shown alone).
+* Age = the inskrivning's year minus the birth year. *Unga* = 16–29.
+
+Every function runs a fixed number of queries (conditional aggregation with ``FILTER``, grouping
+in PostgreSQL), whatever the number of participations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.aggregates import Aggregate
+from django.db.models.functions import ExtractYear
+
+from deltagare.kodlistor import (
+    ALDERSGRUPPER,
+    ANVISANDE_PART,
+    AVSLUTSORSAK,
+    FEL,
+    FORSORJNINGSKALLA,
+    KON,
+    OKAND,
+    SYSSELSATTNING,
+    TID_OFFENTLIG_FORSORJNING,
+    UTBILDNINGSNIVA,
+)
+from deltagare.models import Deltagande, Forsorjning, Skede, Uppfoljning
+
+from .core import TOTAL, Period, Section, Table, active_in
+
+KON_CODES = [k for k, _ in KON]
+OFFENTLIG = [k for k, _n, offentlig in FORSORJNINGSKALLA if offentlig]
+ARBETE_ELLER_STUDIER = [k for k, _n, aes in SYSSELSATTNING if aes]
+# "Main source before" for the transition table: the first that holds, in this order (public
+# sources first, the heaviest first, as FK tabulates them).
+HUVUDKALLA_ORDNING = ["SA", "AKE", "SJP", "AKASSA", "AKST", "ETAB", "EKB", "SUBV", "LON", "STUD"]
+HUVUDKALLA_ORDNING += ["ANNAN", "INGEN", "OKAND"]
+KALLA_LABEL = {k: n for k, n, _ in FORSORJNINGSKALLA}
+SYSS_LABEL = {k: n for k, n, _ in SYSSELSATTNING}
+
+
+class Median(Aggregate):
+    function = "percentile_cont"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def days_in_insats():
+    """utskrivning − inskrivning in whole days (PostgreSQL's date − date is an integer)."""
+    return Func(
+        F("utskrivning"),
+        F("inskrivning"),
+        template="(%(expressions)s)",
+        arg_joiner=" - ",
+        output_field=IntegerField(),
+    )
+
+
+def counted(forbund_qs):
+    """Participations of the förbund, with ``FEL`` taken out of every count."""
+    return Deltagande.objects.filter(forbund__in=forbund_qs).exclude(avslutsorsak_id=FEL)
+
+
+def active_q(period: Period) -> Q:
+    return active_in(period, "inskrivning", "utskrivning")
+
+
+def new_q(period: Period) -> Q:
+    return Q(inskrivning__gte=period.start, inskrivning__lte=period.slut)
+
+
+def ended_q(period: Period) -> Q:
+    return Q(utskrivning__gte=period.start, utskrivning__lte=period.slut)
+
+
+def _age_expression():
+    return ExtractYear("inskrivning") - F("fodelsear")
+
+
+def _age_group_case():
+    whens = []
+    for kod, low, high, _label in ALDERSGRUPPER:
+        condition = Q()
+        if low is not None:
+            condition &= Q(alder__gte=low)
+        if high is not None:
+            condition &= Q(alder__lte=high)
+        whens.append(When(condition, then=Value(kod)))
+    return Case(*whens)
+
+
+def _kalla_exists(skede: str, codes: list[str] | None = None):
+    """A known försörjningskälla (or one of ``codes``) holds at that stage. "Okänd" is no
+    registered data: it does not put a participation into an outcome denominator."""
+    rows = Forsorjning.objects.filter(deltagande=OuterRef("pk"), skede=skede)
+    rows = rows.filter(kalla_id__in=codes) if codes is not None else rows.exclude(kalla_id=OKAND)
+    return Exists(rows)
+
+
+def known_sysselsattning() -> Q:
+    """Sysselsättning registered both before and after, "Okänd" counting as not registered."""
+    return (
+        Q(sysselsattning_fore__isnull=False, sysselsattning_efter__isnull=False)
+        & ~Q(sysselsattning_fore_id=OKAND)
+        & ~Q(sysselsattning_efter_id=OKAND)
+    )
+
+
+def _rate(n: int, total: int) -> dict:
+    return {"n": n, "N": total}
+
+
+@dataclass
+class Outcome:
+    """Figures the key-figure page and the dashboards reuse."""
+
+    aktiva: int = 0
+    nya: int = 0
+    avslutade: int = 0
+    unga: int = 0
+    forsorjning_N: int = 0
+    offentlig_fore: int = 0
+    offentlig_efter: int = 0
+    syss_N: int = 0
+    aes_fore: int = 0
+    aes_efter: int = 0
+
+
+def _kon_columns() -> list[str]:
+    return ["Kvinnor", "Män", "Annat/vill ej uppge", "Totalt"]
+
+
+def section_deltagare(forbund_qs, period: Period, outcome: Outcome) -> Section:
+    base = counted(forbund_qs)
+    active, new, ended = active_q(period), new_q(period), ended_q(period)
+
+    # 3a. Active, new, ended by kön (one query).
+    aggregates = {}
+    for kon in KON_CODES:
+        aggregates[f"a_{kon}"] = Count("id", filter=active & Q(kon_id=kon))
+        aggregates[f"n_{kon}"] = Count("id", filter=new & Q(kon_id=kon))
+        aggregates[f"e_{kon}"] = Count("id", filter=ended & Q(kon_id=kon))
+    aggregates["anonyma"] = Count("id", filter=active & Q(person__isnull=True))
+    aggregates["identifierade"] = Count("id", filter=active & Q(person__isnull=False))
+    aggregates["unga"] = Count("id", filter=active & Q(alder__gte=16, alder__lte=29))
+    aggregates["unga_ake"] = Count(
+        "id", filter=active & Q(alder__gte=16, alder__lte=29) & Q(har_ake=True)
+    )
+    totals = base.annotate(
+        alder=_age_expression(), har_ake=_kalla_exists(Skede.FORE, ["AKE"])
+    ).aggregate(**aggregates)
+    rows = []
+    for label, prefix in (("Aktiva", "a"), ("Nya", "n"), ("Avslutade", "e")):
+        values = [totals[f"{prefix}_{kon}"] for kon in KON_CODES]
+        rows.append([label, *values, sum(values)])
+    outcome.aktiva, outcome.nya, outcome.avslutade = (r[-1] for r in rows)
+    outcome.unga = totals["unga"]
+    oversikt = Table(
+        key="deltagare_kon",
+        title="Deltagare aktiva, nya och avslutade, per kön",
+        columns=["", *_kon_columns()],
+        rows=rows,
+        count_columns=[1, 2, 3, 4],
+        total_column=4,
+    )
+
+    # 3b. Åldersgrupp × kön, active participations (one query).
+    grouped = (
+        base.filter(active)
+        .annotate(alder=_age_expression())
+        .annotate(grupp=_age_group_case())
+        .values("grupp", "kon_id")
+        .annotate(n=Count("id"))
+    )
+    by_group = {(g["grupp"], g["kon_id"]): g["n"] for g in grouped}
+    age_rows = []
+    for kod, _lo, _hi, label in ALDERSGRUPPER:
+        values = [by_group.get((kod, kon), 0) for kon in KON_CODES]
+        age_rows.append([label, *values, sum(values)])
+    age_rows.append([TOTAL, *[sum(r[i] for r in age_rows) for i in range(1, 5)]])
+    alder = Table(
+        key="alder_kon",
+        title="Aktiva deltagare per åldersgrupp och kön",
+        columns=["Åldersgrupp", *_kon_columns()],
+        rows=age_rows,
+        note="Ålder = inskrivningsåret minus födelseåret.",
+        count_columns=[1, 2, 3, 4],
+        total_column=4,
+    )
+
+    grupper = Table(
+        key="grupper",
+        title="Unga, aktivitetsersättning och anonyma",
+        columns=["", "Antal", "Andel av aktiva"],
+        rows=[
+            ["Unga 16–29 år", totals["unga"], _pct(totals["unga"], outcome.aktiva)],
+            [
+                "Unga med aktivitetsersättning vid inskrivning",
+                totals["unga_ake"],
+                _pct(totals["unga_ake"], outcome.aktiva),
+            ],
+            [
+                "Identifierade",
+                totals["identifierade"],
+                _pct(totals["identifierade"], outcome.aktiva),
+            ],
+            ["Anonyma", totals["anonyma"], _pct(totals["anonyma"], outcome.aktiva)],
+        ],
+        note="Anonyma deltaganden har bara kön, födelseår och datum.",
+        count_columns=[1],
+    )
+
+    # 3c. Start details of active identified participations (one query each).
+    identified_active = base.filter(active, person__isnull=False)
+    detail_tables = []
+    for key, title, field, codes in (
+        ("utbildning", "Utbildningsnivå (aktiva, identifierade)", "utbildning_id", UTBILDNINGSNIVA),
+        (
+            "anvisande_part",
+            "Anvisande part (aktiva, identifierade)",
+            "anvisande_part_id",
+            ANVISANDE_PART,
+        ),
+        (
+            "tid_offentlig",
+            "Tid i offentlig försörjning före inskrivning (aktiva, identifierade)",
+            "tid_offentlig_forsorjning_id",
+            TID_OFFENTLIG_FORSORJNING,
+        ),
+    ):
+        counts = {
+            r[field]: r["n"]
+            for r in identified_active.values(field).annotate(n=Count("id")).order_by()
+        }
+        table_rows = [[label, counts.get(code, 0)] for code, label in codes]
+        table_rows.append(["Uppgift saknas", counts.get(None, 0)])
+        table_rows.append([TOTAL, sum(r[1] for r in table_rows)])
+        detail_tables.append(
+            Table(key=key, title=title, columns=["", "Antal"], rows=table_rows, count_columns=[1])
+        )
+    return Section(
+        key="deltagare",
+        title="Deltagare",
+        text=(
+            "Deltaganden som var aktiva minst en dag under perioden. Anonyma deltaganden räknas "
+            "med; felregistreringar räknas inte."
+        ),
+        tables=[oversikt, alder, grupper, *detail_tables],
+    )
+
+
+def _pct(n: int, total: int) -> dict:
+    """A rate cell: numerator and denominator; the renderers format it ("12,5 %")."""
+    return {"n": n, "N": total}
+
+
+def _ended_identified(forbund_qs, period: Period):
+    return counted(forbund_qs).filter(ended_q(period), person__isnull=False)
+
+
+def section_forsorjning(forbund_qs, period: Period, outcome: Outcome) -> Section:
+    ended = _ended_identified(forbund_qs, period)
+    with_both = ended.filter(_kalla_exists(Skede.FORE)).filter(_kalla_exists(Skede.EFTER))
+    # Denominator and the offentlig shares (one query).
+    counts = ended.annotate(
+        har_fore=_kalla_exists(Skede.FORE),
+        har_efter=_kalla_exists(Skede.EFTER),
+        har_off_fore=_kalla_exists(Skede.FORE, OFFENTLIG),
+        har_off_efter=_kalla_exists(Skede.EFTER, OFFENTLIG),
+    ).aggregate(
+        avslutade=Count("id"),
+        N=Count("id", filter=Q(har_fore=True, har_efter=True)),
+        off_fore=Count("id", filter=Q(har_fore=True, har_efter=True, har_off_fore=True)),
+        off_efter=Count("id", filter=Q(har_fore=True, har_efter=True, har_off_efter=True)),
+    )
+    total = counts["N"]
+    outcome.forsorjning_N = total
+    outcome.offentlig_fore, outcome.offentlig_efter = counts["off_fore"], counts["off_efter"]
+    # Each source before and after (one query).
+    per_source = (
+        Forsorjning.objects.filter(deltagande__in=with_both.values("pk"))
+        .values("skede", "kalla_id")
+        .annotate(n=Count("deltagande", distinct=True))
+        .order_by()
+    )
+    by = {(r["skede"], r["kalla_id"]): r["n"] for r in per_source}
+    source_rows = []
+    for code, label, _ in FORSORJNINGSKALLA:
+        if code == OKAND:
+            continue  # "Okänd" alone keeps a participation out of the denominator
+        fore, efter = by.get((Skede.FORE, code), 0), by.get((Skede.EFTER, code), 0)
+        source_rows.append([label, fore, _pct(fore, total), efter, _pct(efter, total)])
+    source_rows.append(
+        [
+            "Offentlig försörjning (minst en källa)",
+            counts["off_fore"],
+            _pct(counts["off_fore"], total),
+            counts["off_efter"],
+            _pct(counts["off_efter"], total),
+        ]
+    )
+    kallor = Table(
+        key="forsorjning_fore_efter",
+        title="Försörjningskällor före och efter insatsen",
+        columns=["Försörjning", "Före (antal)", "Före (andel)", "Efter (antal)", "Efter (andel)"],
+        rows=source_rows,
+        note=(
+            f"Nämnare: {total} identifierade deltaganden som avslutades under perioden med "
+            "försörjning registrerad både före och efter. Flera källor kan gälla samtidigt, så "
+            "kolumnerna kan summera till mer än 100 %. "
+            f"{counts['avslutade'] - total} avslutade identifierade deltaganden saknar uppgift "
+            "(eller har bara Okänd) före eller efter och ingår inte."
+        ),
+        count_columns=[1, 3],
+    )
+    change_pp = _pp(counts["off_fore"], counts["off_efter"], total)
+    forandring = Table(
+        key="offentlig_forandring",
+        title="Offentlig försörjning före och efter",
+        columns=["", "Före", "Efter", "Förändring (personer)", "Förändring (procentenheter)"],
+        rows=[
+            [
+                "I offentlig försörjning",
+                counts["off_fore"],
+                counts["off_efter"],
+                counts["off_efter"] - counts["off_fore"],
+                change_pp,
+            ],
+            [
+                "Utan offentlig försörjning",
+                total - counts["off_fore"],
+                total - counts["off_efter"],
+                counts["off_fore"] - counts["off_efter"],
+                _pp(total - counts["off_fore"], total - counts["off_efter"], total),
+            ],
+        ],
+        note=f"Nämnare: {total}.",
+        count_columns=[1, 2],
+    )
+    # Transition table: main source before × sources after (one query + the row totals).
+    order = Case(
+        *[When(kalla_id=code, then=Value(i)) for i, code in enumerate(HUVUDKALLA_ORDNING)],
+        default=Value(len(HUVUDKALLA_ORDNING)),
+        output_field=IntegerField(),
+    )
+    main_source = Subquery(
+        Forsorjning.objects.filter(deltagande=OuterRef("deltagande"), skede=Skede.FORE)
+        .annotate(prio=order)
+        .order_by("prio")
+        .values("kalla_id")[:1]
+    )
+    transitions = (
+        Forsorjning.objects.filter(deltagande__in=with_both.values("pk"), skede=Skede.EFTER)
+        .annotate(huvud=main_source)
+        .values("huvud", "kalla_id")
+        .annotate(n=Count("deltagande", distinct=True))
+        .order_by()
+    )
+    row_totals = (
+        Forsorjning.objects.filter(deltagande__in=with_both.values("pk"), skede=Skede.FORE)
+        .annotate(huvud=main_source)
+        .values("huvud")
+        .annotate(n=Count("deltagande", distinct=True))
+        .order_by()
+    )
+    trans = {(t["huvud"], t["kalla_id"]): t["n"] for t in transitions}
+    totals_by_main = {t["huvud"]: t["n"] for t in row_totals}
+    efter_codes = [c for c, _n, _o in FORSORJNINGSKALLA]
+    transition_rows = []
+    for main in HUVUDKALLA_ORDNING:
+        if not totals_by_main.get(main):
+            continue
+        transition_rows.append(
+            [
+                KALLA_LABEL[main],
+                totals_by_main[main],
+                *[trans.get((main, c), 0) for c in efter_codes],
+            ]
+        )
+    overgang = Table(
+        key="overgangar",
+        title="Huvudsaklig försörjning före × försörjning efter",
+        columns=["Huvudsaklig källa före", "Antal", *efter_codes],
+        rows=transition_rows,
+        note=(
+            "Huvudsaklig källa före = den första källan som gällde i ordningen "
+            + ", ".join(HUVUDKALLA_ORDNING)
+            + ". Kolumnerna efter visar koderna; en person kan ha flera källor efter."
+        ),
+        count_columns=list(range(1, 2 + len(efter_codes))),
+    )
+    return Section(
+        key="forsorjning",
+        title="Försörjning före och efter",
+        text=(
+            "Identifierade deltaganden som avslutades under perioden. Anonyma deltaganden har "
+            "inga uppgifter om försörjning."
+        ),
+        tables=[kallor, forandring, overgang],
+    )
+
+
+def _pp(before: int, after: int, total: int) -> dict | None:
+    """A change in percentage points between two shares of the same denominator."""
+    if not total:
+        return None
+    return {"pp": round((after - before) * 100 / total, 1)}
+
+
+def section_sysselsattning(forbund_qs, period: Period, outcome: Outcome) -> Section:
+    ended = _ended_identified(forbund_qs, period).filter(known_sysselsattning())
+    aggregates = {"N": Count("id")}
+    for code, _label, _aes in SYSSELSATTNING:
+        aggregates[f"f_{code}"] = Count("id", filter=Q(sysselsattning_fore_id=code))
+        aggregates[f"e_{code}"] = Count("id", filter=Q(sysselsattning_efter_id=code))
+    aggregates["aes_fore"] = Count("id", filter=Q(sysselsattning_fore_id__in=ARBETE_ELLER_STUDIER))
+    aggregates["aes_efter"] = Count(
+        "id", filter=Q(sysselsattning_efter_id__in=ARBETE_ELLER_STUDIER)
+    )
+    for kon in KON_CODES:
+        aggregates[f"N_{kon}"] = Count("id", filter=Q(kon_id=kon))
+        aggregates[f"aes_fore_{kon}"] = Count(
+            "id", filter=Q(kon_id=kon, sysselsattning_fore_id__in=ARBETE_ELLER_STUDIER)
+        )
+        aggregates[f"aes_efter_{kon}"] = Count(
+            "id", filter=Q(kon_id=kon, sysselsattning_efter_id__in=ARBETE_ELLER_STUDIER)
+        )
+    c = ended.aggregate(**aggregates)
+    total = c["N"]
+    outcome.syss_N, outcome.aes_fore, outcome.aes_efter = total, c["aes_fore"], c["aes_efter"]
+    rows = []
+    for code, label, _aes in SYSSELSATTNING:
+        if code == OKAND:
+            continue
+        f, e = c[f"f_{code}"], c[f"e_{code}"]
+        rows.append([label, f, _pct(f, total), e, _pct(e, total)])
+    rows.append(
+        [
+            "Arbete eller studier (arbete, subventionerad anställning, studier)",
+            c["aes_fore"],
+            _pct(c["aes_fore"], total),
+            c["aes_efter"],
+            _pct(c["aes_efter"], total),
+        ]
+    )
+    syss = Table(
+        key="sysselsattning_fore_efter",
+        title="Sysselsättning före och efter insatsen",
+        columns=[
+            "Sysselsättning",
+            "Före (antal)",
+            "Före (andel)",
+            "Efter (antal)",
+            "Efter (andel)",
+        ],
+        rows=rows,
+        note=(
+            f"Nämnare: {total} identifierade deltaganden som avslutades under perioden med "
+            "sysselsättning registrerad både före och efter (Okänd räknas som saknad uppgift). "
+            "Subventionerad anställning visas för sig och ingår i arbete eller studier."
+        ),
+        count_columns=[1, 3],
+    )
+    kon_labels = dict(KON)
+    kon_rows = []
+    for kon in KON_CODES:
+        n_k = c[f"N_{kon}"]
+        kon_rows.append(
+            [
+                kon_labels[kon],
+                n_k,
+                c[f"aes_fore_{kon}"],
+                c[f"aes_efter_{kon}"],
+                _pct(c[f"aes_efter_{kon}"], n_k),
+                _pp(c[f"aes_fore_{kon}"], c[f"aes_efter_{kon}"], n_k),
+            ]
+        )
+    kon_rows.append(
+        [
+            TOTAL,
+            total,
+            c["aes_fore"],
+            c["aes_efter"],
+            _pct(c["aes_efter"], total),
+            _pp(c["aes_fore"], c["aes_efter"], total),
+        ]
+    )
+    aes = Table(
+        key="arbete_studier_kon",
+        title="Arbete eller studier efter insatsen, per kön",
+        columns=["Kön", "Avslutade", "Före", "Efter", "Andel efter", "Förändring (procentenheter)"],
+        rows=kon_rows,
+        count_columns=[1, 2, 3],
+    )
+    return Section(
+        key="sysselsattning",
+        title="Sysselsättning före och efter",
+        text="Identifierade deltaganden som avslutades under perioden.",
+        tables=[syss, aes],
+    )
+
+
+def section_avslut(forbund_qs, period: Period) -> Section:
+    """Avslutsorsak (FEL excluded) and median days in the insats, per insatskategori."""
+    ended = counted(forbund_qs).filter(ended_q(period))
+    reasons = {
+        r["avslutsorsak_id"]: r["n"]
+        for r in ended.values("avslutsorsak_id").annotate(n=Count("id")).order_by()
+    }
+    rows = [[label, reasons.get(code, 0)] for code, label in AVSLUTSORSAK if code != FEL]
+    rows.append(["Uppgift saknas (anonyma)", reasons.get(None, 0)])
+    rows.append([TOTAL, sum(r[1] for r in rows)])
+    orsak = Table(
+        key="avslutsorsak",
+        title="Avslutsorsak",
+        columns=["Avslutsorsak", "Antal"],
+        rows=rows,
+        count_columns=[1],
+    )
+    group_field = _kategori_field()
+    by_group = (
+        ended.values(group_field)
+        .annotate(
+            n=Count("id"),
+            median=Median(days_in_insats()),
+        )
+        .order_by(group_field)
+    )
+    time_rows = [
+        [r[group_field] or "Okänd", r["n"], round(r["median"]) if r["median"] is not None else None]
+        for r in by_group
+    ]
+    overall = ended.aggregate(n=Count("id"), median=Median(days_in_insats()))
+    time_rows.append(
+        [TOTAL, overall["n"], round(overall["median"]) if overall["median"] is not None else None]
+    )
+    tid = Table(
+        key="tid_i_insats",
+        title="Tid i insats (median antal dagar) per insatskategori",
+        columns=["Kategori", "Avslutade", "Median dagar"],
+        rows=time_rows,
+        count_columns=[1],
+    )
+    return Section(
+        key="avslut",
+        title="Avslut och tid i insats",
+        text="Deltaganden som avslutades under perioden. Felregistreringar räknas inte.",
+        tables=[orsak, tid],
+    )
+
+
+def _kategori_field() -> str:
+    """The insats's kategori code when the insatser registry has one; otherwise its mode."""
+    from insatser.models import Insats
+
+    names = {f.name for f in Insats._meta.get_fields()}
+    if "kategori" in names:
+        return "insats__kategori__kod" if _is_relation(Insats, "kategori") else "insats__kategori"
+    return "insats__registreringsform"
+
+
+def _is_relation(model, name: str) -> bool:
+    return model._meta.get_field(name).is_relation
+
+
+def section_uppfoljning(forbund_qs, period: Period) -> Section:
+    """Follow-up +6 and +12 months after utskrivning, for the points that fell in the period."""
+    rows = []
+    for punkt in (6, 12):
+        # The point's date as PostgreSQL's month arithmetic gives it (31 Dec + 6 months =
+        # 30 Jun), the same rule the follow-up worklist uses.
+        point = Func(
+            F("deltagande__utskrivning"),
+            template=f"((%(expressions)s + interval '{int(punkt)} months')::date)",
+            output_field=DateField(),
+        )
+        qs = (
+            Uppfoljning.objects.filter(
+                forbund__in=forbund_qs, punkt=punkt, deltagande__person__isnull=False
+            )
+            .exclude(deltagande__avslutsorsak_id=FEL)
+            .annotate(punktdatum=point)
+            .filter(punktdatum__gte=period.start, punktdatum__lte=period.slut)
+        )
+        c = qs.aggregate(
+            registrerade=Count("id", distinct=True),
+            nadda=Count("id", filter=Q(nadd=True), distinct=True),
+            aes=Count(
+                "id", filter=Q(nadd=True, sysselsattning_id__in=ARBETE_ELLER_STUDIER), distinct=True
+            ),
+            offentlig=Count(
+                "id", filter=Q(nadd=True, forsorjning__kod__in=OFFENTLIG), distinct=True
+            ),
+        )
+        rows.append(
+            [
+                f"+{punkt} månader",
+                c["registrerade"],
+                c["nadda"],
+                c["aes"],
+                _pct(c["aes"], c["nadda"]),
+                c["offentlig"],
+                _pct(c["offentlig"], c["nadda"]),
+            ]
+        )
+    table = Table(
+        key="uppfoljning",
+        title="Uppföljning efter avslut",
+        columns=[
+            "Mätpunkt",
+            "Registrerade",
+            "Nådda",
+            "Arbete eller studier",
+            "Andel",
+            "Offentlig försörjning",
+            "Andel",
+        ],
+        rows=rows,
+        note=(
+            "Identifierade deltaganden vars mätpunkt (6 eller 12 månader efter utskrivning) "
+            "inföll under perioden. Andelarna räknas på de nådda."
+        ),
+        count_columns=[1, 2, 3, 5],
+    )
+    return Section(
+        key="uppfoljning",
+        title="Uppföljning 6 och 12 månader efter avslut",
+        tables=[table],
+    )
+
+
+def section_per_insats(forbund_qs, period: Period) -> Section:
+    """One line per insats with participants: deltagare, kön, ended, to arbete/studier."""
+    active, ended = active_q(period), ended_q(period)
+    aes_base = ended & Q(person__isnull=False) & known_sysselsattning()
+    grouped = (
+        counted(forbund_qs)
+        .values("insats_id", "insats__kod", "insats__namn", "forbund__namn")
+        .annotate(
+            deltagare=Count("id", filter=active),
+            k=Count("id", filter=active & Q(kon_id="K")),
+            m=Count("id", filter=active & Q(kon_id="M")),
+            x=Count("id", filter=active & Q(kon_id="X")),
+            avslutade=Count("id", filter=ended),
+            aes_N=Count("id", filter=aes_base),
+            aes_n=Count(
+                "id", filter=aes_base & Q(sysselsattning_efter_id__in=ARBETE_ELLER_STUDIER)
+            ),
+        )
+        .filter(deltagare__gt=0)
+        .order_by("forbund__namn", "insats__kod")
+    )
+    national = forbund_qs.count() > 1
+    rows = []
+    for g in grouped:
+        label = f"{g['insats__kod']} {g['insats__namn']}"
+        if national:
+            label = f"{g['forbund__namn']}: {label}"
+        rows.append(
+            [
+                label,
+                g["deltagare"],
+                g["k"],
+                g["m"],
+                g["x"],
+                g["avslutade"],
+                g["aes_n"],
+                _pct(g["aes_n"], g["aes_N"]),
+            ]
+        )
+    table = Table(
+        key="per_insats",
+        title="Per insats",
+        columns=[
+            "Insats",
+            "Deltagare",
+            "Kvinnor",
+            "Män",
+            "Annat",
+            "Avslutade",
+            "Till arbete/studier",
+            "Andel",
+        ],
+        rows=rows,
+        note=(
+            "Andelen till arbete eller studier räknas på identifierade deltaganden som avslutades "
+            "under perioden med sysselsättning registrerad före och efter."
+        ),
+        count_columns=[1, 2, 3, 4, 5, 6],
+    )
+    return Section(key="per_insats", title="Per insats", tables=[table])
+
+
+def deltagare_sections(forbund_qs, period: Period) -> tuple[list[Section], list[dict]]:
+    outcome = Outcome()
+    sections = [
+        section_deltagare(forbund_qs, period, outcome),
+        section_forsorjning(forbund_qs, period, outcome),
+        section_sysselsattning(forbund_qs, period, outcome),
+        section_avslut(forbund_qs, period),
+        section_uppfoljning(forbund_qs, period),
+        section_per_insats(forbund_qs, period),
+    ]
+    nyckeltal = [
+        {"key": "deltagare_aktiva", "label": "Aktiva deltagare", "value": outcome.aktiva},
+        {"key": "deltagare_nya", "label": "Nya deltagare", "value": outcome.nya},
+        {"key": "deltagare_avslutade", "label": "Avslutade deltagare", "value": outcome.avslutade},
+        {"key": "unga", "label": "Unga 16–29 år", **_rate(outcome.unga, outcome.aktiva)},
+        {
+            "key": "offentlig_fore",
+            "label": "I offentlig försörjning före",
+            **_rate(outcome.offentlig_fore, outcome.forsorjning_N),
+        },
+        {
+            "key": "offentlig_efter",
+            "label": "I offentlig försörjning efter",
+            **_rate(outcome.offentlig_efter, outcome.forsorjning_N),
+        },
+        {
+            "key": "arbete_studier_fore",
+            "label": "I arbete eller studier före",
+            **_rate(outcome.aes_fore, outcome.syss_N),
+        },
+        {
+            "key": "arbete_studier_efter",
+            "label": "I arbete eller studier efter",
+            **_rate(outcome.aes_efter, outcome.syss_N),
+        },
+    ]
+    for figure in nyckeltal:
+        figure["person_count"] = True
+    return sections, nyckeltal
