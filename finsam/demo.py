@@ -21,6 +21,7 @@ class DemoContext:
     medlemmar: dict = field(default_factory=dict)
     users: dict = field(default_factory=dict)
     log: list[str] = field(default_factory=list)
+    with_reports: bool = True
 
 
 def seed_users(ctx: DemoContext) -> None:

@@ -75,3 +75,24 @@ class Roll(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_roll_display()} ({self.forbund})"
+
+
+class Notis(models.Model):
+    """A notice to one user in one förbund, shown on their pages until read (e.g. "the half-year
+    report has been drafted")."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notiser")
+    forbund = models.ForeignKey("forbund.Forbund", on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(_("text"), max_length=300)
+    url = models.CharField(_("länk"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notis")
+        verbose_name_plural = _("notiser")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "forbund", "read_at"], name="notis_unread")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -10,6 +10,7 @@ urlpatterns = [
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("valj-forbund/", views.valj_forbund, name="valj_forbund"),
     path("system/", views.system, name="system"),
+    path("notiser/las/", views.notis_las, name="notis_las"),
     path("tillganglighet/", views.tillganglighet, name="tillganglighet"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

@@ -18,6 +18,7 @@ from .decorators import systemadmin_required
 from .forms import LoginForm
 from .middleware import SESSION_KEY
 from .selectors import forbund_choices, start_page_for
+from .services import notis_mark_read
 
 
 class LoginView(auth_views.LoginView):
@@ -51,6 +52,17 @@ def valj_forbund(request):
                 return redirect("start")
         raise Http404
     return render(request, "finsam/valj_forbund.html", {"choices": choices})
+
+
+@login_required
+@require_http_methods(["POST"])
+def notis_las(request):
+    """Mark one notice (or all, without an id) read; a notice of someone else changes nothing."""
+    raw = request.POST.get("notis", "")
+    notis_id = int(raw) if raw.isdigit() and len(raw) < 12 else None
+    if request.forbund is not None:
+        notis_mark_read(user=request.user, forbund=request.forbund, notis_id=notis_id)
+    return redirect(request.META.get("HTTP_REFERER") or "start")
 
 
 @systemadmin_required

@@ -185,6 +185,11 @@ def rapporter_draft_periodic(*, today: dt.date) -> list[Rapport]:
     else:
         return []
     drafted = []
+    from django.urls import reverse
+
+    from finsam.roles import Role
+    from finsam.services import notis_send_to_role
+
     for forbund in Forbund.objects.active():
         exists = Rapport.objects.filter(
             forbund=forbund,
@@ -194,5 +199,12 @@ def rapporter_draft_periodic(*, today: dt.date) -> list[Rapport]:
             bestalld_av__isnull=True,
         ).exists()
         if not exists:
-            drafted.append(rapport_order(forbund=forbund, user=None, typ=typ, period=period))
+            rapport = rapport_order(forbund=forbund, user=None, typ=typ, period=period)
+            drafted.append(rapport)
+            notis_send_to_role(
+                forbund=forbund,
+                role=Role.FORBUNDSCHEF,
+                text=f"Ett utkast till {rapport.titel.lower()} har tagits fram (arbetsversion).",
+                url=reverse("uppfoljning:rapport", kwargs={"uuid": rapport.uuid}),
+            )
     return drafted

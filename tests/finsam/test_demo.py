@@ -9,7 +9,10 @@ pytestmark = pytest.mark.django_db
 
 
 def counts():
+    from uppfoljning.models import Rapport
+
     return (
+        Rapport.objects.count(),
         Forbund.objects.count(),
         Medlem.objects.count(),
         User.objects.count(),
@@ -18,10 +21,16 @@ def counts():
     )
 
 
-def test_demo_is_idempotent_and_keeps_changes(capsys):
+def test_demo_is_idempotent_and_keeps_changes(capsys, settings, tmp_path):
+    from uppfoljning.models import Rapport, RapportStatus
+
+    settings.MEDIA_ROOT = tmp_path
     call_command("demo")
     first = counts()
-    assert first[0] == 1
+    assert first[1] == 1
+    # One finished half-year and annual report per closed demo year, plus the board version.
+    assert first[0] == 5
+    assert set(Rapport.objects.values_list("status", flat=True)) == {RapportStatus.KLAR}
     chef = User.objects.get(username="chef")
     chef.first_name = "Ändrad"
     chef.save()
@@ -32,7 +41,7 @@ def test_demo_is_idempotent_and_keeps_changes(capsys):
 
 
 def test_demo_forbund_covers_three_real_kommuner_and_has_every_role():
-    call_command("demo")
+    call_command("demo", utan_rapporter=True)
     forbund = Forbund.objects.get()
     kommuner = set(forbund.medlemmar.exclude(kommun=None).values_list("kommun__namn", flat=True))
     assert kommuner == {"Hedemora", "Säter", "Avesta"}

@@ -209,3 +209,111 @@ def test_report_list_query_count_is_constant(forbund, chef, login, django_assert
             rapport_order(forbund=forbund, user=chef, typ=RapportTyp.HALVAR, period=H1)
         with django_assert_max_num_queries(12):
             assert client.get("/uppfoljning/rapporter/").status_code == 200
+
+
+def test_beat_drafts_half_year_on_1_july_and_notifies_the_chef(forbund, chef, login):
+    from finsam.models import Notis
+    from uppfoljning.services import rapporter_draft_periodic
+
+    assert rapporter_draft_periodic(today=dt.date(2026, 3, 1)) == []
+    drafted = rapporter_draft_periodic(today=dt.date(2026, 7, 1))
+    assert [(r.typ, r.period_start, r.period_slut) for r in drafted] == [
+        (RapportTyp.HALVAR, dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    ]
+    assert rapporter_draft_periodic(today=dt.date(2026, 7, 1)) == []  # idempotent
+    annual = rapporter_draft_periodic(today=dt.date(2027, 1, 1))
+    assert annual[0].typ == RapportTyp.HELAR
+    assert annual[0].period_start == dt.date(2026, 1, 1)
+    notice = Notis.objects.get(user=chef, text__contains="halvårsrapport")
+    assert "halvårsrapport 2026" in notice.text
+    client = login(chef)
+    page = client.get("/forbund/")
+    assert "Notiser" in page.text
+    assert notice.text in page.text
+    client.post("/notiser/las/", {"notis": notice.pk})
+    notice.refresh_from_db()
+    assert notice.read_at is not None
+
+
+def test_a_notice_of_another_user_cannot_be_marked_read(forbund, chef, styrelse, login):
+    from finsam.models import Notis
+
+    notice = Notis.objects.create(user=chef, forbund=forbund, text="Till chefen")
+    login(styrelse).post("/notiser/las/", {"notis": notice.pk})
+    notice.refresh_from_db()
+    assert notice.read_at is None
+
+
+def reset_broker_connections(app):
+    """Drop the app's pooled broker connections so the next send connects to broker_url."""
+    app.pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.mark.slow
+def test_order_while_redis_is_down_is_kept_and_sent_when_it_is_back(
+    transactional_db, forbund, chef, login, settings, tmp_path
+):
+    from finsam.celery import app
+    from tests.worker import WorkerProcess
+
+    worker = WorkerProcess()
+    previous = (app.conf.broker_url, app.conf.task_default_queue)
+    app.conf.task_default_queue = worker.queue
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there: "Redis is down"
+    reset_broker_connections(app)
+    try:
+        response = login(chef).post("/uppfoljning/rapporter/", {"typ": "halvar", "ar": "2025"})
+        assert response.status_code == 302
+        rapport = Rapport.objects.get()
+        assert rapport.status == RapportStatus.KOAD  # saved, nothing half-written
+        assert not rapport.pdf
+    finally:
+        app.conf.broker_url = previous[0]
+        reset_broker_connections(app)
+    try:
+        worker.start().wait_until_ready()
+        Rapport.objects.filter(pk=rapport.pk).update(
+            bestalld_at=rapport.bestalld_at - dt.timedelta(minutes=5)
+        )
+        assert rapport_sweep() == 1
+        deadline = dt.datetime.now() + dt.timedelta(seconds=60)  # noqa: DTZ005
+        while dt.datetime.now() < deadline:  # noqa: DTZ005
+            rapport.refresh_from_db()
+            if rapport.status == RapportStatus.KLAR:
+                break
+        assert rapport.status == RapportStatus.KLAR
+    finally:
+        app.conf.task_default_queue = previous[1]
+        worker.stop()
+
+
+@pytest.mark.slow
+def test_report_ordered_with_no_worker_completes_when_the_worker_starts(
+    transactional_db, forbund, chef
+):
+    import time
+
+    from finsam.celery import app
+    from tests.worker import WorkerProcess
+
+    worker = WorkerProcess()
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = worker.queue
+    try:
+        rapport = rapport_order(forbund=forbund, user=chef, typ=RapportTyp.HALVAR, period=H1)
+        time.sleep(1)
+        rapport.refresh_from_db()
+        assert rapport.status == RapportStatus.KOAD
+        worker.start().wait_until_ready()
+        for _ in range(120):
+            rapport.refresh_from_db()
+            if rapport.status == RapportStatus.KLAR:
+                break
+            time.sleep(0.5)
+        assert rapport.status == RapportStatus.KLAR
+        assert rapport.pdf_sha256
+    finally:
+        app.conf.task_default_queue = previous
+        worker.stop()

@@ -14,8 +14,17 @@ SEED_ORDER = ["forbund", "users", "insatser", "deltagare", "uppfoljning"]
 class Command(BaseCommand):
     help = "Läser in demodata (ett påhittat förbund och användare för varje roll); idempotent."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--utan-rapporter",
+            action="store_true",
+            dest="utan_rapporter",
+            help="Skapa inga färdiga demorapporter (snabbare, t.ex. i tester).",
+        )
+
     def handle(self, *args, **options):
         ctx = DemoContext()
+        ctx.with_reports = not options.get("utan_rapporter", False)
         with transaction.atomic():
             for step in SEED_ORDER:
                 if step == "users":
