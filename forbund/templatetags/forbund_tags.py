@@ -33,3 +33,8 @@ def kr(value) -> str:
     if value is None or value == "":
         return "–"
     return intcomma(int(value))
+
+
+@register.filter
+def sub(value, other):
+    return value - other
