@@ -372,3 +372,60 @@ class BeslutForm(forms.Form):
     text = forms.CharField(
         label=_("Beslutstext"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
+
+
+# --- the allocation model -------------------------------------------------------------------
+
+
+class ModellParamForm(forms.Form):
+    ar = YearField(label=_("Tilldelningsår"))
+    nationell_summa = KronorField(label=_("Nationell summa (kr)"))
+    grundbelopp = KronorField(label=_("Grundbelopp per förbund (kr)"), initial=400_000)
+    vikt_forsorjning = forms.DecimalField(
+        label=_("Vikt försörjningsmått (%)"),
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        initial=75,
+    )
+    vikt_befolkning = forms.DecimalField(
+        label=_("Vikt befolkning (%)"), min_value=0, max_value=100, decimal_places=2, initial=25
+    )
+    golv_procent = forms.DecimalField(
+        label=_("Största minskning mot förra året (%)"),
+        min_value=-100,
+        max_value=0,
+        decimal_places=2,
+        initial=-10,
+        help_text=_("T.ex. −10: ingen tilldelning faller mer än 10 % på ett år."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        vf, vb = data.get("vikt_forsorjning"), data.get("vikt_befolkning")
+        if vf is not None and vb is not None and vf + vb != 100:
+            self.add_error("vikt_befolkning", _("Vikterna måste tillsammans bli 100 %."))
+        return data
+
+
+class ModellRadForm(forms.Form):
+    forbund = forms.UUIDField(widget=forms.HiddenInput)
+    befolkning = forms.IntegerField(
+        label=_("Befolkning 16–64/65 år"),
+        min_value=0,
+        error_messages={
+            "invalid": _("Ange ett heltal."),
+            "min_value": _("Kan inte vara negativt."),
+        },
+    )
+    forsorjningsmatt = KronorField(label=_("Försörjningsmått (kr)"))
+    foregaende = KronorField(label=_("Förra årets tilldelning (kr)"), required=False)
+    ek_over_niva = forms.BooleanField(
+        label=_("Eget kapital över rekommenderad nivå"), required=False
+    )
+
+    def clean_foregaende(self):
+        return self.cleaned_data["foregaende"] or Decimal(0)
+
+
+ModellRadFormSet = forms.formset_factory(ModellRadForm, extra=0, max_num=500, validate_max=True)

@@ -38,3 +38,13 @@ def kr(value) -> str:
 @register.filter
 def sub(value, other):
     return value - other
+
+
+@register.filter
+def split(value: str) -> list[str]:
+    return value.split()
+
+
+@register.filter
+def field(form, name: str):
+    return form[name]
