@@ -94,11 +94,15 @@ class InsatsQuerySet(models.QuerySet):
         return self.filter(forbund=forbund)
 
     def active_in_year(self, year: int):
-        """Insatser whose period touches the calendar year (open end = still running)."""
+        """Insatser whose period touches the calendar year. The period ends at the actual end
+        date, else at the planned end; with neither it is open."""
         import datetime as dt
 
+        first = dt.date(year, 1, 1)
         return self.filter(startdatum__lte=dt.date(year, 12, 31)).filter(
-            models.Q(slutdatum__isnull=True) | models.Q(slutdatum__gte=dt.date(year, 1, 1))
+            models.Q(slutdatum__gte=first)
+            | models.Q(slutdatum__isnull=True, planerat_slutdatum__gte=first)
+            | models.Q(slutdatum__isnull=True, planerat_slutdatum__isnull=True)
         )
 
 
