@@ -67,3 +67,12 @@ def test_staff_start_page_lists_their_insatser_with_figures(demo, username):
     assert response.status_code == 200
     assert "KONSULT" in response.text
     assert "Konsultationsteam rehabilitering" in response.text
+
+
+def test_years_are_printed_without_thousands_separator(demo):
+    insats = Insats.objects.get(kod="UNGA")
+    page = client_for("chef").get(f"/insatser/{insats.uuid}/ekonomi/?ar=2025").text
+    assert "2\u00a0025" not in page
+    assert "2 025" not in page
+    assert "?ar=2025" in page
+    assert "Kostnader per månad 2025" in page
