@@ -121,6 +121,24 @@ def insats_access(request, insats: Insats) -> InsatsAccess:
     return access
 
 
+def insats_may_see_participants(request, insats: Insats) -> bool:
+    """Participations of an insats are visible only to its own staff (insatsansvarig or
+    deltagaransvarig) who are employed by the member party that controls its participant data
+    (design section 2). Everyone else, the förbundschef included, works with aggregates. For the
+    deltagare app's access helper; cached with the rest of the request's insats access."""
+    access = insats_access(request, insats)
+    if not (access.is_insatsansvarig or access.is_deltagaransvarig):
+        return False
+    if insats.registreringsform != "PERSON" or not insats.personuppgiftsansvarig_id:
+        return False
+    return any(
+        row.forbund_id == insats.forbund_id
+        and row.roll in STAFF_ROLES
+        and row.medlem_id == insats.personuppgiftsansvarig_id
+        for row in getattr(request, "roll_rows", [])
+    )
+
+
 def insats_get_for_user(request, uuid) -> Insats:
     """The one access helper for an insats: scoped to ``request.forbund``, then to what the user
     may see. 404 for everything else, so nobody can tell which insatser exist."""

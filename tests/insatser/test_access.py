@@ -190,3 +190,34 @@ def test_assigning_someone_not_eligible_shows_message_and_changes_nothing(
     assert response.status_code == 400
     assert "Välj ett giltigt alternativ" in response.text
     assert insats_users_with_perm(insats=insats, perm=DELTAGARANSVARIG) == []
+
+
+def _request_for(user, forbund):
+    from django.test import RequestFactory
+
+    from finsam.selectors import roles_for_user
+
+    request = RequestFactory().get("/")
+    request.user = user
+    request.roll_rows = roles_for_user(user)
+    mine = [r for r in request.roll_rows if r.forbund_id == forbund.pk]
+    request.forbund = forbund if mine else None
+    request.roles = frozenset(r.roll for r in mine)
+    return request
+
+
+def test_only_staff_employed_by_the_controller_may_see_participants(forbund, chef):
+    from insatser.selectors import insats_may_see_participants
+    from tests.insatser.factories import region
+
+    insats = full_insats(forbund, user=chef)
+    employed = staff(forbund, insats, DELTAGARANSVARIG)
+    elsewhere = user_with_role(forbund, Role.HANDLAGGARE, medlem=region(forbund))
+    from finsam.permissions import insats_grant
+
+    insats_grant(user=elsewhere, insats=insats, perm=DELTAGARANSVARIG)
+    unassigned = user_with_role(forbund, Role.HANDLAGGARE, medlem=insats.personuppgiftsansvarig)
+    assert insats_may_see_participants(_request_for(employed, forbund), insats)
+    assert not insats_may_see_participants(_request_for(elsewhere, forbund), insats)
+    assert not insats_may_see_participants(_request_for(unassigned, forbund), insats)
+    assert not insats_may_see_participants(_request_for(chef, forbund), insats)
