@@ -147,10 +147,25 @@ def mina(request):
     today = timezone.localdate()
     rows = selectors.mina_insatser(forbund=request.forbund, user=request.user, today=today)
     last = today.replace(day=1) - dt.timedelta(days=1)
+    figures = {
+        "pagaende": sum(1 for r in rows if r.insats.status == "PAGAENDE"),
+        "att_gora": sum(
+            1 for r in rows if r.insats.registreringsform == "VOLYM" and r.volym_manad is None
+        ),
+        "slutar_snart": sum(
+            1 for r in rows if r.dagar_kvar is not None and 0 <= r.dagar_kvar <= 90
+        ),
+    }
     return render(
         request,
         "insatser/mina.html",
-        {"rows": rows, "today": today, "last_month": last, "manad": MANADER[last.month - 1]},
+        {
+            "rows": rows,
+            "figures": figures,
+            "today": today,
+            "last_month": last,
+            "manad": MANADER[last.month - 1],
+        },
     )
 
 

@@ -268,7 +268,11 @@ def test_mina_shows_volume_due_for_last_month(forbund, chef, login):
     )
     user = staff(forbund, insats)
     client = login(user)
-    assert "Registrera volymer för" in client.get("/insatser/mina/").text
+    before = client.get("/insatser/mina/").text
+    assert "Registrera volymer för" in before
+    assert (
+        '<span class="key-figure__value">1</span> <span class="key-figure__label">saknar' in before
+    )
     last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
     Volym.objects.create(
         forbund=forbund, insats=insats, ar=last.year, manad=last.month, kvinnor=4, man=3
@@ -276,3 +280,4 @@ def test_mina_shows_volume_due_for_last_month(forbund, chef, login):
     page = client.get("/insatser/mina/").text
     assert "Registrera volymer för" not in page
     assert "7 kontakter i" in page
+    assert '<span class="key-figure__value">0</span> <span class="key-figure__label">saknar' in page
