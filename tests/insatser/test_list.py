@@ -125,3 +125,30 @@ def test_export_applies_filters_and_lists_money(forbund, chef, login):
     everything = login(chef).get("/insatser/export.xlsx?q=HYPERLINK")
     cell = load_workbook(io.BytesIO(everything.content)).active["B2"].value
     assert cell.startswith("'=")  # never a live formula
+
+
+def test_insats_page_query_count_does_not_grow_with_history_or_money(forbund, chef, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    insats = full_insats(forbund, user=chef)
+    client = login(chef)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/insatser/{insats.uuid}/").status_code == 200
+        return len(ctx.captured_queries)
+
+    services.budget_set(insats=insats, user=chef, ar=2025, belopp=Decimal(1))
+    first = queries()
+    for ar in range(2026, 2036):
+        services.budget_set(insats=insats, user=chef, ar=ar, belopp=Decimal(ar))
+        services.kostnader_set_year(
+            insats=insats, user=chef, ar=ar, belopp_by_month={m: Decimal(m) for m in range(1, 13)}
+        )
+        services.medfinansiering_set(
+            insats=insats, user=chef, finansiar="ESF+", ar=ar, belopp=Decimal(5)
+        )
+    assert insats.handelser.count() > 30
+    assert queries() == first
+    assert first <= 30
