@@ -27,17 +27,18 @@ from .common import LIST_ROLES
 def _filters(request) -> tuple[ListFilterForm, selectors.ListFilters]:
     form = ListFilterForm(request.GET or None, forbund=request.forbund)
     filters = selectors.ListFilters(money_year=timezone.localdate().year)
-    if form.is_bound and form.is_valid():
+    if form.is_bound:
+        form.is_valid()  # a bad value is shown next to its field; the valid filters still apply
         data = form.cleaned_data
-        filters.q = data["q"].strip()
-        filters.status = data["status"]
-        filters.kategori = data["kategori"]
-        filters.inriktning = data["inriktning"]
-        filters.registreringsform = data["registreringsform"]
-        filters.huvudman = form.medlemmar.get(data["huvudman"])
-        filters.ar = data["ar"]
-        filters.sort = data["sort"] or "kod"
-        filters.desc = data["desc"]
+        filters.q = data.get("q", "").strip()
+        filters.status = data.get("status", "")
+        filters.kategori = data.get("kategori", "")
+        filters.inriktning = data.get("inriktning", "")
+        filters.registreringsform = data.get("registreringsform", "")
+        filters.huvudman = form.medlemmar.get(data.get("huvudman", ""))
+        filters.ar = data.get("ar")
+        filters.sort = data.get("sort") or "kod"
+        filters.desc = data.get("desc", False)
         if filters.ar:
             filters.money_year = filters.ar
     return form, filters

@@ -107,9 +107,14 @@ def test_filters_narrow_the_list(forbund, chef, login):
 
 def test_bad_filter_values_do_not_break_the_list(forbund, chef, login):
     full_insats(forbund, user=chef, kod="PERS")
-    response = login(chef).get("/insatser/?ar=abc&status=NOPE&huvudman=x&sort=drop&sida=99")
+    volym_insats(forbund, user=chef, kod="VOL")
+    response = login(chef).get(
+        "/insatser/?ar=abc&status=NOPE&huvudman=x&sort=drop&sida=99&registreringsform=PERSON"
+    )
     assert response.status_code == 200
     assert "<td>PERS</td>" in response.text
+    assert "<td>VOL</td>" not in response.text  # the valid filter still applies
+    assert "Ange ett årtal." in response.text
 
 
 def test_export_applies_filters_and_lists_money(forbund, chef, login):
