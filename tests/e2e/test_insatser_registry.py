@@ -103,3 +103,17 @@ def test_money_and_occasion_pages_are_accessible(page, demo_data):
     page.assert_accessible()
     page.visit("/insatser/?status=PAGAENDE&sort=budget&desc=on")
     page.assert_accessible()
+
+
+def test_styrelse_reads_insatser_without_edit_controls(page, demo_data):
+    page.login("styrelse", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Insatser").click()
+    assert page.get_by_role("link", name="Ny insats").count() == 0
+    page.get_by_role("link", name="Supported Employment psykiatri").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Supported Employment psykiatri"
+    assert page.get_by_role("link", name="Ändra insatsen").count() == 0
+    assert page.get_by_role("button", name="Ladda upp").count() == 0
+    page.assert_accessible()
+    page.get_by_role("link", name="Ekonomi").click()
+    assert page.get_by_role("button", name="Spara budget").count() == 0
+    page.assert_accessible()
