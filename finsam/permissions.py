@@ -51,3 +51,33 @@ def insats_has_grant(*, user: User, insats: Insats, perm: str | None = None) -> 
 def insats_staff(*, insats: Insats) -> dict[User, list[str]]:
     """The users granted on an insats, with their permission codenames."""
     return get_users_with_perms(insats, attach_perms=True, with_superusers=False)
+
+
+def insats_users_with_perm(*, insats: Insats, perm: str) -> list[User]:
+    """The users holding exactly ``perm`` on the insats (direct grants, as we make them)."""
+    from finsam.models import User
+    from insatser.models import InsatsUserObjectPermission
+
+    assert perm in INSATS_PERMS
+    codename = perm.split(".", 1)[1]
+    ids = InsatsUserObjectPermission.objects.filter(
+        content_object=insats, permission__codename=codename
+    ).values("user_id")
+    return list(User.objects.filter(pk__in=ids).order_by("first_name", "last_name", "username"))
+
+
+def insats_staff_by_insats(*, insats_ids) -> dict[int, dict[str, list[User]]]:
+    """For many insatser at once (one query): ``{insats_id: {perm: [users]}}``."""
+    from insatser.models import InsatsUserObjectPermission
+
+    out: dict[int, dict[str, list[User]]] = {}
+    rows = (
+        InsatsUserObjectPermission.objects.filter(content_object_id__in=list(insats_ids))
+        .select_related("user", "permission")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )
+    for row in rows:
+        perm = f"insatser.{row.permission.codename}"
+        if perm in INSATS_PERMS:
+            out.setdefault(row.content_object_id, {}).setdefault(perm, []).append(row.user)
+    return out

@@ -1,0 +1,159 @@
+"""The insats list: filters, sorting, paging, constant query count and the Excel export."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from insatser import services
+from insatser.models import Insats
+from tests.insatser.factories import full_insats, region, struktur_insats, volym_insats
+
+pytestmark = pytest.mark.django_db
+
+
+def make_many(forbund, chef, n):
+    first = Insats.objects.filter(forbund=forbund).count()
+    for i in range(first, first + n):
+        insats = full_insats(forbund, user=chef, kod=f"I{i:03d}", namn=f"Insats {i:03d}")
+        services.budget_set(insats=insats, user=chef, ar=2026, belopp=Decimal(1000 + i))
+        services.kostnader_set_year(
+            insats=insats, user=chef, ar=2026, belopp_by_month={1: Decimal(10), 2: Decimal(i)}
+        )
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_list_query_count_is_bounded(forbund, chef, login, django_assert_max_num_queries, n):
+    make_many(forbund, chef, n)
+    client = login(chef)
+    with django_assert_max_num_queries(12):
+        response = client.get("/insatser/?ar=2026&sort=utfall&desc=on")
+    assert response.status_code == 200
+    assert response.text.count("<td>I0") == min(n, 25)
+
+
+def test_list_query_count_does_not_grow_with_the_number_of_insatser(forbund, chef, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(chef)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/insatser/?sort=namn").status_code == 200
+        return len(ctx.captured_queries)
+
+    make_many(forbund, chef, 5)
+    counts = [queries()]
+    make_many(forbund, chef, 45)
+    counts.append(queries())
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_export_query_count_is_constant(forbund, chef, login, django_assert_max_num_queries, n):
+    make_many(forbund, chef, n)
+    client = login(chef)
+    with django_assert_max_num_queries(12):
+        response = client.get("/insatser/export.xlsx")
+    assert response.status_code == 200
+
+
+def test_list_pages_by_25(forbund, chef, login):
+    make_many(forbund, chef, 30)
+    client = login(chef)
+    first = client.get("/insatser/")
+    assert "Sida 1 av 2" in first.text
+    assert "I024" in first.text
+    assert "I025" not in first.text
+    second = client.get("/insatser/?sida=2")
+    assert "I025" in second.text
+    assert "I029" in second.text
+
+
+def test_list_sorts_by_budget_descending(forbund, chef, login):
+    make_many(forbund, chef, 3)
+    text = login(chef).get("/insatser/?ar=2026&sort=budget&desc=on").text
+    assert text.index("I002") < text.index("I001") < text.index("I000")
+    assert 'aria-sort="descending"' in text
+
+
+def test_filters_narrow_the_list(forbund, chef, login):
+    full_insats(forbund, user=chef, kod="PERS", namn="Personinsatsen", status="PAGAENDE")
+    volym_insats(forbund, user=chef, kod="VOL", namn="Volyminsatsen", huvudman=[region(forbund)])
+    struktur_insats(
+        forbund, user=chef, kod="STR", namn="Strukturinsatsen", startdatum=dt.date(2027, 1, 1),
+        planerat_slutdatum=None,
+    )  # fmt: skip
+    client = login(chef)
+
+    def codes(query):
+        text = client.get(f"/insatser/?{query}").text
+        return {kod for kod in ("PERS", "VOL", "STR") if f"<td>{kod}</td>" in text}
+
+    assert codes("") == {"PERS", "VOL", "STR"}
+    assert codes("status=PAGAENDE") == {"PERS"}
+    assert codes("kategori=FOREB") == {"VOL"}
+    assert codes("inriktning=STRUKTUR") == {"STR"}
+    assert codes("registreringsform=VOLYM") == {"VOL"}
+    assert codes(f"huvudman={region(forbund).uuid}") == {"VOL"}
+    assert codes("ar=2025") == {"PERS", "VOL"}
+    assert codes("ar=2027") == {"STR"}  # the others end (as planned) in 2026
+    assert codes("q=struktur") == {"STR"}
+    assert codes("q=volym+insatsen") == {"VOL"}
+
+
+def test_bad_filter_values_do_not_break_the_list(forbund, chef, login):
+    full_insats(forbund, user=chef, kod="PERS")
+    volym_insats(forbund, user=chef, kod="VOL")
+    response = login(chef).get(
+        "/insatser/?ar=abc&status=NOPE&huvudman=x&sort=drop&sida=99&registreringsform=PERSON"
+    )
+    assert response.status_code == 200
+    assert "<td>PERS</td>" in response.text
+    assert "<td>VOL</td>" not in response.text  # the valid filter still applies
+    assert "Ange ett årtal." in response.text
+
+
+def test_export_applies_filters_and_lists_money(forbund, chef, login):
+    make_many(forbund, chef, 2)
+    volym_insats(forbund, user=chef, kod="VOL", namn='=HYPERLINK("x")')
+    response = login(chef).get("/insatser/export.xlsx?registreringsform=PERSON&ar=2026")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Kod"
+    assert [r[0] for r in rows[1:]] == ["I000", "I001"]
+    assert rows[2][12:14] == (1001, 11)  # budget and utfall 2026
+    everything = login(chef).get("/insatser/export.xlsx?q=HYPERLINK")
+    cell = load_workbook(io.BytesIO(everything.content)).active["B2"].value
+    assert cell.startswith("'=")  # never a live formula
+
+
+def test_insats_page_query_count_does_not_grow_with_history_or_money(forbund, chef, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    insats = full_insats(forbund, user=chef)
+    client = login(chef)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/insatser/{insats.uuid}/").status_code == 200
+        return len(ctx.captured_queries)
+
+    services.budget_set(insats=insats, user=chef, ar=2025, belopp=Decimal(1))
+    first = queries()
+    for ar in range(2026, 2036):
+        services.budget_set(insats=insats, user=chef, ar=ar, belopp=Decimal(ar))
+        services.kostnader_set_year(
+            insats=insats, user=chef, ar=ar, belopp_by_month={m: Decimal(m) for m in range(1, 13)}
+        )
+        services.medfinansiering_set(
+            insats=insats, user=chef, finansiar="ESF+", ar=ar, belopp=Decimal(5)
+        )
+    assert insats.handelser.count() > 30
+    assert queries() == first
+    assert first <= 30
