@@ -19,6 +19,7 @@ urlpatterns = [
     path("insats/<uuid:insats_uuid>/export/", views.export, name="export"),
     path("d/<uuid:deltagande_uuid>/", views.deltagande, name="deltagande"),
     path("d/<uuid:deltagande_uuid>/avsluta/", views.avsluta, name="avsluta"),
+    path("d/<uuid:deltagande_uuid>/andra/", views.andra, name="andra"),
     path("d/<uuid:deltagande_uuid>/felregistrering/", views.felregistrera, name="felregistrera"),
     path("d/<uuid:deltagande_uuid>/aterkalla/", views.aterkalla, name="aterkalla"),
     path(

@@ -23,6 +23,7 @@ from finsam.roles import Role
 
 from . import exporter, importer, selectors, services
 from .forms import (
+    AndraForm,
     AnonymForm,
     AvslutaForm,
     ExportForm,
@@ -307,6 +308,55 @@ def avsluta(request, deltagande_uuid):
             messages.success(request, f"Deltagandet {d.nummer} är avslutat.")
             return redirect("deltagare:deltagande", deltagande_uuid=d.uuid)
     return render(request, "deltagare/avsluta.html", {"d": d, "form": form})
+
+
+@role_required(*STAFF)
+@require_http_methods(["GET", "POST"])
+def andra(request, deltagande_uuid):
+    """ "Ändra uppgifter": correct what was registered at start."""
+    d = selectors.deltagande_get_for_user(request, deltagande_uuid)
+    initial = {
+        "kon": d.kon_id,
+        "fodelsear": d.fodelsear,
+        "inskrivning": d.inskrivning,
+        "anvisande_part": d.anvisande_part_id,
+        "utbildning": d.utbildning_id,
+        "sysselsattning_fore": d.sysselsattning_fore_id,
+        "tid_offentlig_forsorjning": d.tid_offentlig_forsorjning_id,
+        "forsorjning_fore": list(
+            d.forsorjning.filter(skede="FORE").values_list("kalla_id", flat=True)
+        ),
+    }
+    form = AndraForm(request.POST or None, initial=initial, identified=d.is_identified)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        start = None
+        if d.is_identified:
+            start = services.StartUppgifter(
+                utbildning=data["utbildning"].kod,
+                sysselsattning_fore=data["sysselsattning_fore"].kod,
+                tid_offentlig_forsorjning=data["tid_offentlig_forsorjning"].kod,
+                anvisande_part=data["anvisande_part"].kod,
+                forsorjning_fore=[k.kod for k in data["forsorjning_fore"]],
+            )
+        try:
+            result = services.deltagande_update(
+                deltagande=d,
+                user=request.user,
+                kon=data["kon"].kod,
+                inskrivning=data["inskrivning"],
+                fodelsear=data.get("fodelsear"),
+                start=start,
+                begaran=_begaran(request),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Uppgifterna för {d.nummer} är ändrade.")
+            for warning in result.warnings:
+                messages.warning(request, warning)
+            return redirect("deltagare:deltagande", deltagande_uuid=d.uuid)
+    return render(request, "deltagare/andra.html", {"d": d, "form": form})
 
 
 @role_required(*STAFF)

@@ -80,6 +80,8 @@ def _object_urls(world):
         ("get", f"/deltagare/d/{f.uuid}/"),
         ("get", f"/deltagare/d/{d.uuid}/avsluta/"),
         ("get", f"/deltagare/d/{a.uuid}/avsluta/"),
+        ("get", f"/deltagare/d/{d.uuid}/andra/"),
+        ("post", f"/deltagare/d/{a.uuid}/andra/"),
         ("get", f"/deltagare/d/{d.uuid}/aterkalla/"),
         ("post", f"/deltagare/d/{d.uuid}/aterkalla/"),
         ("post", f"/deltagare/d/{a.uuid}/felregistrering/"),
