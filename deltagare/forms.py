@@ -354,3 +354,15 @@ class AndraForm(forms.Form):
         else:
             for name in self.START_FIELDS:
                 del self.fields[name]
+
+
+class GallringForm(forms.Form):
+    gallring_manader = forms.IntegerField(
+        label=_("Gallra identiteter efter (månader)"),
+        min_value=1,
+        max_value=240,
+        help_text=_(
+            "Räknas från personens senaste utskrivning. Kvar blir anonyma deltaganden med kön, "
+            "födelseår och datum."
+        ),
+    )

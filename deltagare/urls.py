@@ -14,6 +14,7 @@ urlpatterns = [
     path("import/", views.importera, name="import"),
     path("logg/", views.logg, name="logg"),
     path("oversikt/", views.oversikt, name="oversikt"),
+    path("oversikt/gallring/", views.gallring, name="gallring"),
     path("insats/<uuid:insats_uuid>/", views.insats_lista, name="insats"),
     path("insats/<uuid:insats_uuid>/registrera/", views.registrera, name="registrera"),
     path("insats/<uuid:insats_uuid>/export/", views.export, name="export"),

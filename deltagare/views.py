@@ -28,6 +28,7 @@ from .forms import (
     AvslutaForm,
     ExportForm,
     FilterForm,
+    GallringForm,
     IdentifiedForm,
     ImportForm,
     LoggFilterForm,
@@ -582,8 +583,34 @@ def oversikt(request):
     elif not form.is_bound:
         form = PeriodForm(initial={"fran": start, "till": end})
     rows = selectors.insats_aggregates(forbund=request.forbund, start=start, end=end, day=today)
+    current = selectors.gallring_manader(forbund=request.forbund)
     return render(
         request,
         "deltagare/oversikt.html",
-        {"form": form, "rows": rows, "start": start, "end": end},
+        {
+            "form": form,
+            "rows": rows,
+            "start": start,
+            "end": end,
+            "gallring_form": GallringForm(initial={"gallring_manader": current}),
+        },
     )
+
+
+@role_required(Role.FORBUNDSCHEF)
+@require_POST
+def gallring(request):
+    """The förbundschef sets the retention period of the förbund (default 24 months)."""
+    form = GallringForm(request.POST)
+    if form.is_valid():
+        services.installning_set(
+            forbund=request.forbund, gallring_manader=form.cleaned_data["gallring_manader"]
+        )
+        messages.success(
+            request,
+            f"Identiteter gallras nu {form.cleaned_data['gallring_manader']} månader efter "
+            "senaste utskrivning.",
+        )
+    else:
+        messages.error(request, "Ange ett antal månader mellan 1 och 240.")
+    return redirect("deltagare:oversikt")
