@@ -318,3 +318,51 @@ class PeriodForm(forms.Form):
         if data.get("fran") and data.get("till") and data["till"] < data["fran"]:
             self.add_error("till", _("Slutet av perioden kan inte ligga före början."))
         return data
+
+
+class AndraForm(forms.Form):
+    """Correct what was registered at start. Anonymous: kön, birth year and date only."""
+
+    kon = forms.ModelChoiceField(
+        label=_("Kön"), queryset=Kon.objects.all(), widget=forms.RadioSelect, empty_label=None
+    )
+    fodelsear = forms.IntegerField(
+        label=_("Födelseår"),
+        min_value=1900,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    inskrivning = forms.DateField(label=_("Inskrivningsdatum"), widget=DateInput())
+    anvisande_part = IdentifiedForm.base_fields["anvisande_part"]
+    utbildning = IdentifiedForm.base_fields["utbildning"]
+    sysselsattning_fore = IdentifiedForm.base_fields["sysselsattning_fore"]
+    tid_offentlig_forsorjning = IdentifiedForm.base_fields["tid_offentlig_forsorjning"]
+    forsorjning_fore = IdentifiedForm.base_fields["forsorjning_fore"]
+
+    START_FIELDS = (
+        "anvisande_part",
+        "utbildning",
+        "sysselsattning_fore",
+        "tid_offentlig_forsorjning",
+        "forsorjning_fore",
+    )
+
+    def __init__(self, *args, identified: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if identified:
+            del self.fields["fodelsear"]
+        else:
+            for name in self.START_FIELDS:
+                del self.fields[name]
+
+
+class GallringForm(forms.Form):
+    gallring_manader = forms.IntegerField(
+        label=_("Gallra identiteter efter (månader)"),
+        min_value=1,
+        max_value=240,
+        help_text=_(
+            "Räknas från personens senaste utskrivning. Kvar blir anonyma deltaganden med kön, "
+            "födelseår och datum."
+        ),
+    )

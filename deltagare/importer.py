@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import logging
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -66,6 +67,7 @@ END_CODES = {
 KALLOR = {k for k, _n, _o in FORSORJNINGSKALLA}
 KONSKODER = {k for k, _n in KON}
 MAX_ROWS = 20000
+EXTRA = "__fler_celler__"
 MAX_BYTES = 10 * 1024 * 1024
 
 
@@ -137,6 +139,9 @@ def read_rows(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]
     rows = []
     for number, raw in enumerate(table[1:], start=2):
         values = {h: _cell(raw[i]) if i < len(raw) else "" for i, h in enumerate(header) if h}
+        extra = any(_cell(cell) for cell in raw[len(header) :])
+        if extra:
+            values[EXTRA] = "1"
         if any(values.values()):
             rows.append((number, values))
     if len(rows) > MAX_ROWS:
@@ -195,6 +200,17 @@ class ParsedRow:
     forsorjning_efter: list[str] = field(default_factory=list)
 
 
+_DIGITS = re.compile(r"\d{6}")
+
+
+def _safe(value: str) -> str:
+    """A cell value fit to repeat in an error: short, and never anything that could be (part
+    of) a personnummer, whatever column it was typed in."""
+    if _DIGITS.search(re.sub(r"\D", "", value)) or looks_like_personnummer(value):
+        return "(värdet visas inte)"
+    return value[:20]
+
+
 def _date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if len(value) == 10 else None
@@ -215,12 +231,21 @@ def validate(rows, *, insatser_by_kod: dict, today: dt.date) -> tuple[list[RadFe
         def err(kolumn, fel, rad=rad):
             errors.append(RadFel(rad, kolumn, fel))
 
+        if v.get(EXTRA):
+            err(
+                "",
+                "Raden har fler värden än rubrikraden. Sätt citattecken runt koder som skiljs "
+                'med semikolon, t.ex. "EKB;AKST".',
+            )
+            continue
+
         insats = insatser_by_kod.get(v["insats"].upper()) if v["insats"] else None
         if not v["insats"]:
             err("insats", "Ange insatsens kod.")
         elif insats is None:
             err(
-                "insats", f"Insatsen {v['insats'][:20]} finns inte bland dina insatser i förbundet."
+                "insats",
+                f"Insatsen {_safe(v['insats'])} finns inte bland dina insatser i förbundet.",
             )
         flags = {}
         for col in ("samtycke", "skyddad"):
@@ -324,7 +349,7 @@ def _validate_identified(v, err, fodelsear, utskrivning):
     if not fore:
         err("forsorjning_fore", "Ange minst en kod (eller OKAND), flera skiljs med ;.")
     elif bad:
-        err("forsorjning_fore", f"Okänd kod: {', '.join(b[:12] for b in bad[:3])}.")
+        err("forsorjning_fore", f"Okänd kod: {', '.join(_safe(b) for b in bad[:3])}.")
     row["start"] = services.StartUppgifter(forsorjning_fore=fore, **start)
     if utskrivning is None:
         for col in ("avslutsorsak", "sysselsattning_efter", "forsorjning_efter"):
@@ -343,7 +368,7 @@ def _validate_identified(v, err, fodelsear, utskrivning):
     if not efter:
         err("forsorjning_efter", "Krävs när utskrivning är ifylld (minst en kod eller OKAND).")
     elif bad:
-        err("forsorjning_efter", f"Okänd kod: {', '.join(b[:12] for b in bad[:3])}.")
+        err("forsorjning_efter", f"Okänd kod: {', '.join(_safe(b) for b in bad[:3])}.")
     row["forsorjning_efter"] = efter
     return row, pnr
 

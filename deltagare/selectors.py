@@ -363,6 +363,14 @@ def insats_aggregates(*, forbund, start: dt.date, end: dt.date, day: dt.date) ->
     return out
 
 
+def gallring_manader(*, forbund) -> int:
+    """The förbund's retention period in months (default 24)."""
+    from .models import DeltagareInstallning
+
+    row = DeltagareInstallning.objects.filter(forbund=forbund).first()
+    return row.gallring_manader if row else 24
+
+
 # --- Access log ------------------------------------------------------------------------------
 
 

@@ -199,11 +199,8 @@ def _age_warnings(fodelsear: int, inskrivning: dt.date) -> list[str]:
 
 
 def _overlapping(*, person: Person, insats: Insats, start: dt.date, end: dt.date | None):
-    qs = Deltagande.objects.filter(person=person, insats=insats).exclude(avslutsorsak_id=FEL)
-    qs = qs.filter(Q(utskrivning__isnull=True) | Q(utskrivning__gte=start))
-    if end is not None:
-        qs = qs.filter(inskrivning__lte=end)
-    return qs.order_by("inskrivning").first()
+    qs = Deltagande.objects.filter(person=person, insats=insats)
+    return _overlapping_in(qs, start, end)
 
 
 def _overlap_message(other: Deltagande) -> str:
@@ -425,6 +422,86 @@ def deltagande_end(
             begaran=begaran,
         )
     return deltagande
+
+
+@transaction.atomic
+def deltagande_update(
+    *,
+    deltagande: Deltagande,
+    user,
+    kon: str,
+    inskrivning: dt.date,
+    fodelsear: int | None = None,
+    start: StartUppgifter | None = None,
+    begaran: str = "",
+) -> Registrering:
+    """Correct what was registered at start (issue 5 rules, as for a registration): inskrivning
+    not in the future, inside the insats's period and not after utskrivning; no overlap with
+    another participation of the same person in the insats. Anonymous participations can only
+    change kön, birth year and date; an identified one's birth year follows its personnummer."""
+    deltagande = Deltagande.objects.select_for_update().get(pk=deltagande.pk)
+    errors = registration_problems(deltagande.insats, inskrivning)
+    errors.pop("insats", None)
+    if deltagande.utskrivning and inskrivning > deltagande.utskrivning:
+        start_text = deltagande.utskrivning.isoformat()
+        errors["inskrivning"] = f"Inskrivningen kan inte ligga efter utskrivningen ({start_text})."
+    if deltagande.is_identified:
+        if start is None:
+            errors["__all__"] = "Uppgifterna vid inskrivning saknas."
+        elif not start.forsorjning_fore:
+            errors["forsorjning_fore"] = "Ange minst en försörjningskälla (eller Okänd)."
+    elif start is not None:
+        errors["__all__"] = "Anonyma deltaganden har bara kön, födelseår och datum."
+    if not deltagande.is_identified and (
+        fodelsear is None or not 1900 <= fodelsear <= today().year
+    ):
+        errors["fodelsear"] = "Ange ett födelseår mellan 1900 och i år."
+    if not errors and deltagande.is_identified and not deltagande.is_fel:
+        others = Deltagande.objects.filter(
+            person=deltagande.person, insats=deltagande.insats
+        ).exclude(pk=deltagande.pk)
+        clash = _overlapping_in(others, inskrivning, deltagande.utskrivning)
+        if clash is not None:
+            raise ValidationError({"inskrivning": _overlap_message(clash)})
+    if errors:
+        raise ValidationError(errors)
+    deltagande.kon_id = kon
+    deltagande.inskrivning = inskrivning
+    if not deltagande.is_identified:
+        deltagande.fodelsear = fodelsear
+    else:
+        deltagande.utbildning_id = start.utbildning
+        deltagande.sysselsattning_fore_id = start.sysselsattning_fore
+        deltagande.tid_offentlig_forsorjning_id = start.tid_offentlig_forsorjning
+        deltagande.anvisande_part_id = start.anvisande_part
+    try:
+        with transaction.atomic():
+            deltagande.save()
+            Forsorjning.objects.filter(deltagande=deltagande).update(inskrivning=inskrivning)
+            if deltagande.is_identified:
+                _forsorjning_set(deltagande, Skede.FORE, start.forsorjning_fore)
+    except IntegrityError:
+        raise ValidationError(
+            {"inskrivning": "Ändringen krockade med ett annat deltagande."}
+        ) from None
+    if deltagande.is_identified:
+        atkomstlogg_write(
+            user=user,
+            forbund=deltagande.insats.forbund,
+            vad=Atkomst.ANDRA,
+            deltagande=deltagande,
+            begaran=begaran,
+        )
+    return Registrering(deltagande, _age_warnings(deltagande.fodelsear, inskrivning))
+
+
+def _overlapping_in(qs, start: dt.date, end: dt.date | None):
+    qs = qs.exclude(avslutsorsak_id=FEL).filter(
+        Q(utskrivning__isnull=True) | Q(utskrivning__gte=start)
+    )
+    if end is not None:
+        qs = qs.filter(inskrivning__lte=end)
+    return qs.order_by("inskrivning").first()
 
 
 @transaction.atomic

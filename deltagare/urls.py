@@ -14,11 +14,13 @@ urlpatterns = [
     path("import/", views.importera, name="import"),
     path("logg/", views.logg, name="logg"),
     path("oversikt/", views.oversikt, name="oversikt"),
+    path("oversikt/gallring/", views.gallring, name="gallring"),
     path("insats/<uuid:insats_uuid>/", views.insats_lista, name="insats"),
     path("insats/<uuid:insats_uuid>/registrera/", views.registrera, name="registrera"),
     path("insats/<uuid:insats_uuid>/export/", views.export, name="export"),
     path("d/<uuid:deltagande_uuid>/", views.deltagande, name="deltagande"),
     path("d/<uuid:deltagande_uuid>/avsluta/", views.avsluta, name="avsluta"),
+    path("d/<uuid:deltagande_uuid>/andra/", views.andra, name="andra"),
     path("d/<uuid:deltagande_uuid>/felregistrering/", views.felregistrera, name="felregistrera"),
     path("d/<uuid:deltagande_uuid>/aterkalla/", views.aterkalla, name="aterkalla"),
     path(

@@ -23,10 +23,12 @@ from finsam.roles import Role
 
 from . import exporter, importer, selectors, services
 from .forms import (
+    AndraForm,
     AnonymForm,
     AvslutaForm,
     ExportForm,
     FilterForm,
+    GallringForm,
     IdentifiedForm,
     ImportForm,
     LoggFilterForm,
@@ -310,6 +312,55 @@ def avsluta(request, deltagande_uuid):
 
 
 @role_required(*STAFF)
+@require_http_methods(["GET", "POST"])
+def andra(request, deltagande_uuid):
+    """ "Ändra uppgifter": correct what was registered at start."""
+    d = selectors.deltagande_get_for_user(request, deltagande_uuid)
+    initial = {
+        "kon": d.kon_id,
+        "fodelsear": d.fodelsear,
+        "inskrivning": d.inskrivning,
+        "anvisande_part": d.anvisande_part_id,
+        "utbildning": d.utbildning_id,
+        "sysselsattning_fore": d.sysselsattning_fore_id,
+        "tid_offentlig_forsorjning": d.tid_offentlig_forsorjning_id,
+        "forsorjning_fore": list(
+            d.forsorjning.filter(skede="FORE").values_list("kalla_id", flat=True)
+        ),
+    }
+    form = AndraForm(request.POST or None, initial=initial, identified=d.is_identified)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        start = None
+        if d.is_identified:
+            start = services.StartUppgifter(
+                utbildning=data["utbildning"].kod,
+                sysselsattning_fore=data["sysselsattning_fore"].kod,
+                tid_offentlig_forsorjning=data["tid_offentlig_forsorjning"].kod,
+                anvisande_part=data["anvisande_part"].kod,
+                forsorjning_fore=[k.kod for k in data["forsorjning_fore"]],
+            )
+        try:
+            result = services.deltagande_update(
+                deltagande=d,
+                user=request.user,
+                kon=data["kon"].kod,
+                inskrivning=data["inskrivning"],
+                fodelsear=data.get("fodelsear"),
+                start=start,
+                begaran=_begaran(request),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Uppgifterna för {d.nummer} är ändrade.")
+            for warning in result.warnings:
+                messages.warning(request, warning)
+            return redirect("deltagare:deltagande", deltagande_uuid=d.uuid)
+    return render(request, "deltagare/andra.html", {"d": d, "form": form})
+
+
+@role_required(*STAFF)
 @require_POST
 def felregistrera(request, deltagande_uuid):
     d = selectors.deltagande_get_for_user(request, deltagande_uuid)
@@ -532,8 +583,34 @@ def oversikt(request):
     elif not form.is_bound:
         form = PeriodForm(initial={"fran": start, "till": end})
     rows = selectors.insats_aggregates(forbund=request.forbund, start=start, end=end, day=today)
+    current = selectors.gallring_manader(forbund=request.forbund)
     return render(
         request,
         "deltagare/oversikt.html",
-        {"form": form, "rows": rows, "start": start, "end": end},
+        {
+            "form": form,
+            "rows": rows,
+            "start": start,
+            "end": end,
+            "gallring_form": GallringForm(initial={"gallring_manader": current}),
+        },
     )
+
+
+@role_required(Role.FORBUNDSCHEF)
+@require_POST
+def gallring(request):
+    """The förbundschef sets the retention period of the förbund (default 24 months)."""
+    form = GallringForm(request.POST)
+    if form.is_valid():
+        services.installning_set(
+            forbund=request.forbund, gallring_manader=form.cleaned_data["gallring_manader"]
+        )
+        messages.success(
+            request,
+            f"Identiteter gallras nu {form.cleaned_data['gallring_manader']} månader efter "
+            "senaste utskrivning.",
+        )
+    else:
+        messages.error(request, "Ange ett antal månader mellan 1 och 240.")
+    return redirect("deltagare:oversikt")

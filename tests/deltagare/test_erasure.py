@@ -137,3 +137,16 @@ def test_gallring_months_are_set_per_forbund(insats, user, forbund):
     end_identified(d, user, utskrivning=dt.date(2025, 7, 31))
     assert services.gallring_run(day=dt.date(2026, 1, 31)).persons == 0
     assert services.gallring_run(day=dt.date(2026, 2, 1)).persons == 1
+
+
+def test_forbundschef_sets_the_retention_period(forbund, login):
+    from finsam.roles import Role
+    from tests.factories import user_with_role
+
+    chef = user_with_role(forbund, Role.FORBUNDSCHEF)
+    client = login(chef)
+    assert 'value="24"' in client.get("/deltagare/oversikt/").text
+    client.post("/deltagare/oversikt/gallring/", {"gallring_manader": "36"})
+    assert DeltagareInstallning.objects.get(forbund=forbund).gallring_manader == 36
+    client.post("/deltagare/oversikt/gallring/", {"gallring_manader": "0"})
+    assert DeltagareInstallning.objects.get(forbund=forbund).gallring_manader == 36

@@ -317,3 +317,62 @@ def test_registerutdrag_is_a_pdf_with_everything_and_is_logged(insats, user, log
     assert "Vem har läst" in text
     assert Atkomstlogg.objects.filter(vad=Atkomst.UTDRAG).count() == 1
     assert PNR_A not in response["Content-Disposition"]
+
+
+def test_edit_start_details_of_identified(insats, user, login):
+    d = register_identified(insats, user)
+    client = login(user)
+    page = client.get(f"/deltagare/d/{d.uuid}/andra/")
+    assert 'name="fodelsear"' not in page.text
+    response = client.post(
+        f"/deltagare/d/{d.uuid}/andra/",
+        {
+            "kon": "X",
+            "inskrivning": "2025-01-20",
+            "anvisande_part": "FK",
+            "utbildning": "EFTERGYMN",
+            "sysselsattning_fore": "SJUK",
+            "tid_offentlig_forsorjning": ">5A",
+            "forsorjning_fore": ["SJP"],
+        },
+    )
+    assert response.status_code == 302
+    d.refresh_from_db()
+    assert (d.kon_id, d.anvisande_part_id, d.inskrivning) == ("X", "FK", dt.date(2025, 1, 20))
+    assert list(d.forsorjning.values_list("kalla_id", "inskrivning")) == [
+        ("SJP", dt.date(2025, 1, 20))
+    ]
+    assert Atkomstlogg.objects.filter(deltagande=d, vad=Atkomst.ANDRA).count() == 2
+
+
+def test_edit_anonymous_only_offers_kon_birth_year_and_date(insats, user, login):
+    d = register_anonymous(insats, user)
+    client = login(user)
+    page = client.get(f"/deltagare/d/{d.uuid}/andra/")
+    assert 'name="utbildning"' not in page.text
+    client.post(
+        f"/deltagare/d/{d.uuid}/andra/",
+        {"kon": "K", "fodelsear": "1990", "inskrivning": "2025-02-02", "utbildning": "GYMN"},
+    )
+    d.refresh_from_db()
+    assert (d.kon_id, d.fodelsear, d.utbildning_id) == ("K", 1990, None)
+
+
+def test_edit_that_would_overlap_is_refused(insats, user, login):
+    first = end_identified(
+        register_identified(insats, user), user, utskrivning=dt.date(2025, 3, 31)
+    )
+    second = register_identified(insats, user, inskrivning=dt.date(2025, 4, 1))
+    data = {
+        "kon": "K",
+        "inskrivning": "2025-03-15",
+        "anvisande_part": "AF",
+        "utbildning": "GYMN",
+        "sysselsattning_fore": "INGEN",
+        "tid_offentlig_forsorjning": "1-2A",
+        "forsorjning_fore": ["EKB"],
+    }
+    response = login(user).post(f"/deltagare/d/{second.uuid}/andra/", data)
+    assert first.nummer in response.text
+    second.refresh_from_db()
+    assert second.inskrivning == dt.date(2025, 4, 1)
