@@ -85,7 +85,7 @@ class WorkerProcess:
             self.proc.wait(5)
         self.proc = None
 
-    def wait_until_ready(self, timeout: float = 30) -> None:
+    def wait_until_ready(self, timeout: float = 90) -> None:
         from finsam.celery import app
 
         deadline = time.monotonic() + timeout
