@@ -245,8 +245,11 @@ def test_a_notice_of_another_user_cannot_be_marked_read(forbund, chef, styrelse,
 
 
 def reset_broker_connections(app):
-    """Drop the app's pooled broker connections so the next send connects to broker_url."""
-    app.pool.force_close_all()
+    """Drop the pooled broker connections (kombu keeps them in global registries keyed by
+    URL) so the next send connects to ``broker_url`` afresh."""
+    from kombu import pools
+
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 

@@ -43,6 +43,7 @@ from .core import (
     section_insatser,
 )
 from .deltagare import deltagare_sections
+from .ekonomi import insatser_per_kategori, kostnad_per_insats, section_ekonomi, volym_och_struktur
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -63,16 +64,37 @@ def build_snapshot(
     *, forbund: Forbund | None, period: Period, data_cutoff: dt.datetime | None = None
 ) -> dict:
     """All tables of a report for one förbund (or the nation when ``forbund`` is None)."""
+    from django.utils import timezone
+
     forbund_qs = forbund_scope(forbund)
+    today = timezone.localdate(data_cutoff) if data_cutoff else timezone.localdate()
     forbundet = section_forbundet(forbund_qs, period, national=forbund is None)
+    ekonomi_tables, money = section_ekonomi(forbund_qs, period, today)
+    forbundet.tables.extend(ekonomi_tables)
     insatser, insats_totals = section_insatser(forbund_qs, period)
+    insatser.tables.append(insatser_per_kategori(forbund_qs, period))
+    cost_table, person_cost = kostnad_per_insats(forbund_qs, period)
+    insatser.tables.append(cost_table)
     participant_sections, participant_figures = deltagare_sections(forbund_qs, period)
+    participant_sections[0].tables.append(volym_och_struktur(forbund_qs, period))
+    aktiva = next(f["value"] for f in participant_figures if f["key"] == "deltagare_aktiva")
     # Design section 6 order: förbundet, insatser, deltagare, försörjning, sysselsättning,
     # avslut, uppföljning, per insats.
     sections = [forbundet, insatser, *participant_sections]
     nyckeltal = [
         *participant_figures,
         {"key": "insatser_aktiva", "label": "Aktiva insatser", "value": insats_totals["aktiva"]},
+        {"key": "utfall", "label": "Kostnader under perioden (kr)", "value": money["utfall"]},
+        {
+            "key": "kostnad_per_deltagare",
+            "label": "Kostnad per deltagare (kr)",
+            "value": round(person_cost / aktiva) if aktiva else None,
+        },
+        {
+            "key": "kostnad_per_invanare",
+            "label": "Kostnad per invånare 16–64 år (kr)",
+            "value": money["kostnad_per_invanare"],
+        },
         {
             "key": "kommuner",
             "label": "Kommuner som omfattas",
@@ -87,6 +109,7 @@ def build_snapshot(
             "antal_forbund": None if forbund else forbund_qs.count(),
             "period": {"start": period.start.isoformat(), "slut": period.slut.isoformat()},
             "data_cutoff": data_cutoff.isoformat() if data_cutoff else None,
+            "ekonomi": money,
         },
         "nyckeltal": nyckeltal,
         "sektioner": [asdict(s) for s in sections],

@@ -581,17 +581,8 @@ def section_avslut(forbund_qs, period: Period) -> Section:
 
 
 def _kategori_field() -> str:
-    """The insats's kategori code when the insatser registry has one; otherwise its mode."""
-    from insatser.models import Insats
-
-    names = {f.name for f in Insats._meta.get_fields()}
-    if "kategori" in names:
-        return "insats__kategori__kod" if _is_relation(Insats, "kategori") else "insats__kategori"
-    return "insats__registreringsform"
-
-
-def _is_relation(model, name: str) -> bool:
-    return model._meta.get_field(name).is_relation
+    """Group by the insats's kategori (its Swedish name; "Okänd" when not set)."""
+    return "insats__kategori__namn"
 
 
 def section_uppfoljning(forbund_qs, period: Period) -> Section:

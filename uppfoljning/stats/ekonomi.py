@@ -1,0 +1,362 @@
+"""Money and reach in the reports: population 16–64, budget and utfall, eget kapital, cost per
+insats and per deltagare, and the volume and structural counts (design section 6, tables 1–3).
+
+Money is whole kronor (``Decimal``), stored in the snapshot as integers. Figures for the period
+follow the same rule as everything else: utfall booked on a day of the period, insats costs of
+the months that overlap it, volume counts of the months that overlap it, occasions dated in it.
+Budgets and the state contribution are per calendar year: a report shows the year of the
+period's last day ("för året").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.expressions import ExpressionWrapper, F
+from django.db.models.functions import Coalesce
+
+from deltagare.kodlistor import FEL
+from deltagare.models import Deltagande
+from forbund.models import Befolkning, Budgetpost, Finansieringsar, Medlem, Utfall
+from forbund.selectors_budget import budget_amounts, budget_in_force, budget_versions
+from insatser.models import Insats, Insatsbudget, Insatskostnad, Registreringsform
+from insatser.selectors import struktur_totals, volym_totals
+
+from .core import TOTAL, Period, Section, Table, active_in
+
+ZERO = Decimal(0)
+
+
+def _months_key():
+    return ExpressionWrapper(F("ar") * 12 + F("manad"), output_field=IntegerField())
+
+
+def _month_bounds(period: Period) -> tuple[int, int]:
+    return period.start.year * 12 + period.start.month, period.slut.year * 12 + period.slut.month
+
+
+def _kr(value) -> int:
+    return int(Decimal(value or 0).quantize(Decimal(1)))
+
+
+def population(forbund_qs, period: Period) -> tuple[int, int | None, list[list]]:
+    """Population 16–64 of the covered kommuner for the period's year (or the latest year
+    before it that has figures): total, the year used, and rows per kommun."""
+    year = period.slut.year
+    kommuner = (
+        Medlem.objects.filter(forbund__in=forbund_qs, kommun__isnull=False)
+        .filter(active_in(period, "startdatum", "slutdatum"))
+        .values_list("forbund_id", "kommun_id")
+    )
+    pairs = set(kommuner)
+    latest = (
+        Befolkning.objects.filter(forbund__in=forbund_qs, ar__lte=year)
+        .values("forbund_id", "kommun_id", "kommun__namn", "ar", "antal")
+        .order_by("forbund_id", "kommun_id", "-ar")
+        .distinct("forbund_id", "kommun_id")
+    )
+    rows, total, years = [], 0, set()
+    for row in latest:
+        if (row["forbund_id"], row["kommun_id"]) not in pairs:
+            continue
+        rows.append([row["kommun__namn"], row["ar"], row["antal"]])
+        total += row["antal"]
+        years.add(row["ar"])
+    rows.sort()
+    return total, (max(years) if years else None), rows
+
+
+def budget_och_utfall(forbund_qs, period: Period) -> tuple[Table, dict]:
+    """Budget for the year (the version in force per förbund) and utfall in the period, per
+    budget line; members' contributions for the year."""
+    year = period.slut.year
+    budget = dict.fromkeys(Budgetpost.values, ZERO)
+    for forbund in forbund_qs:
+        version = budget_in_force(budget_versions(forbund=forbund, ar=year))
+        if version is not None:
+            for post, amount in budget_amounts(version).items():
+                budget[post] += amount
+    utfall = dict.fromkeys(Budgetpost.values, ZERO)
+    for row in (
+        Utfall.objects.filter(
+            forbund__in=forbund_qs, datum__gte=period.start, datum__lte=period.slut
+        )
+        .values("post")
+        .annotate(s=Sum("belopp"))
+        .order_by()
+    ):
+        utfall[row["post"]] += row["s"]
+    lo, hi = _month_bounds(period)
+    insats_cost = (
+        Insatskostnad.objects.filter(forbund__in=forbund_qs)
+        .alias(k=_months_key())
+        .filter(k__gte=lo, k__lte=hi)
+        .aggregate(s=Coalesce(Sum("belopp"), ZERO))["s"]
+    )
+    utfall[Budgetpost.INSATSER] += insats_cost
+    fin = Finansieringsar.objects.filter(forbund__in=forbund_qs, ar=year).aggregate(
+        stat=Coalesce(Sum("statlig_tilldelning"), ZERO),
+        ovrigt=Coalesce(Sum("ovriga_intakter"), ZERO),
+    )
+    rows = [
+        [str(post.label), _kr(budget[post.value]), _kr(utfall[post.value])] for post in Budgetpost
+    ]
+    total_budget = sum(budget.values(), ZERO)
+    total_utfall = sum(utfall.values(), ZERO)
+    rows.append([TOTAL, _kr(total_budget), _kr(total_utfall)])
+    table = Table(
+        key="budget_utfall",
+        title=f"Budget {year} och utfall under perioden (kr)",
+        columns=["Budgetpost", f"Budget {year}", "Utfall under perioden"],
+        rows=rows,
+        note=(
+            "Budgeten är den beslutade versionen (annars utkastet). Utfallet för insatser är "
+            "insatsernas kostnader för de månader som ingår i perioden."
+        ),
+    )
+    stat = fin["stat"]
+    money = {
+        "ar": year,
+        "statlig": _kr(stat),
+        "region": _kr(stat / 2),
+        "kommuner": _kr(stat / 2),
+        "medlemsbidrag": _kr(stat * 2),
+        "ovriga_intakter": _kr(fin["ovrigt"]),
+        "budget": _kr(total_budget),
+        "utfall": _kr(total_utfall),
+        "administration": _kr(
+            sum(
+                (
+                    utfall[p]
+                    for p in (
+                        Budgetpost.KANSLI_PERSONAL,
+                        Budgetpost.KANSLI_LOKALER,
+                        Budgetpost.KANSLI_OVRIGT,
+                    )
+                ),
+                ZERO,
+            )
+        ),
+        "insatser": _kr(utfall[Budgetpost.INSATSER]),
+    }
+    return table, money
+
+
+def eget_kapital(forbund_qs, period: Period, today: dt.date) -> list[list]:
+    from forbund.selectors_budget import eget_kapital_series
+
+    rows = []
+    for forbund in forbund_qs:
+        for row in eget_kapital_series(forbund=forbund, today=today):
+            if row.ar == period.slut.year:
+                rows.append(
+                    [
+                        forbund.namn,
+                        _kr(row.ingaende),
+                        _kr(row.utgaende),
+                        _kr(row.troskel),
+                        "Ja" if row.over_troskel else "Nej",
+                        "Prognos" if row.prognos else "Utfall",
+                    ]
+                )
+    return rows
+
+
+def section_ekonomi(forbund_qs, period: Period, today: dt.date) -> tuple[list[Table], dict]:
+    budget_table, money = budget_och_utfall(forbund_qs, period)
+    pop_total, pop_year, pop_rows = population(forbund_qs, period)
+    money["befolkning"] = pop_total
+    money["befolkning_ar"] = pop_year
+    money["kostnad_per_invanare"] = round(money["utfall"] / pop_total) if pop_total else None
+    contributions = Table(
+        key="finansiering",
+        title=f"Finansiering {money['ar']} (kr)",
+        columns=["", "Belopp"],
+        rows=[
+            ["Staten (Försäkringskassan), 50 %", money["statlig"]],
+            ["Regionen, 25 %", money["region"]],
+            ["Kommunerna tillsammans, 25 %", money["kommuner"]],
+            [TOTAL, money["medlemsbidrag"]],
+            ["Övriga intäkter", money["ovriga_intakter"]],
+        ],
+    )
+    population_table = Table(
+        key="befolkning",
+        title="Befolkning 16–64 år i kommunerna",
+        columns=["Kommun", "År", "Antal 16–64 år"],
+        rows=[*pop_rows, [TOTAL, pop_year or "", pop_total]],
+        note=(
+            "Senaste registrerade år till och med periodens år. Kostnad per invånare 16–64 år "
+            "under perioden: "
+            + (f"{money['kostnad_per_invanare']} kr." if pop_total else "uppgift saknas.")
+        ),
+    )
+    ek_rows = eget_kapital(forbund_qs, period, today)
+    ek = Table(
+        key="eget_kapital",
+        title=f"Eget kapital {money['ar']} (kr)",
+        columns=["Förbund", "Ingående", "Utgående", "Tröskel", "Över tröskeln", "Underlag"],
+        rows=ek_rows,
+        note="Tröskeln är förbundets egen nivå (standard 20 % av årets medlemsbidrag).",
+    )
+    return [contributions, budget_table, population_table, ek], money
+
+
+def insatser_per_kategori(forbund_qs, period: Period) -> Table:
+    """Insatser active, new and ended by kategori and registration mode (one query)."""
+    active = active_in(period, "startdatum", "slutdatum")
+    new = Q(startdatum__gte=period.start, startdatum__lte=period.slut)
+    ended = Q(slutdatum__gte=period.start, slutdatum__lte=period.slut)
+    grouped = (
+        Insats.objects.filter(forbund__in=forbund_qs)
+        .values("kategori__namn", "kategori__ordning", "registreringsform")
+        .annotate(
+            aktiva=Count("id", filter=active),
+            nya=Count("id", filter=new),
+            avslutade=Count("id", filter=ended),
+        )
+        .order_by("kategori__ordning", "kategori__namn", "registreringsform")
+    )
+    labels = dict(Registreringsform.choices)
+    rows = [
+        [
+            g["kategori__namn"] or "Ingen kategori",
+            str(labels.get(g["registreringsform"], g["registreringsform"])),
+            g["aktiva"],
+            g["nya"],
+            g["avslutade"],
+        ]
+        for g in grouped
+        if g["aktiva"] or g["nya"] or g["avslutade"]
+    ]
+    rows.append(
+        [TOTAL, "", *[sum(r[i] for r in rows) for i in (2, 3, 4)]],
+    )
+    return Table(
+        key="insatser_per_kategori",
+        title="Insatser per kategori och registreringsform",
+        columns=["Kategori", "Registreringsform", "Aktiva", "Nya", "Avslutade"],
+        rows=rows,
+    )
+
+
+def kostnad_per_insats(forbund_qs, period: Period) -> tuple[Table, int]:
+    """Budget for the year, cost in the period, participants and cost per deltagare, per insats
+    active in the period (one query with subqueries)."""
+    year = period.slut.year
+    lo, hi = _month_bounds(period)
+    cost = (
+        Insatskostnad.objects.filter(insats=OuterRef("pk"))
+        .alias(k=_months_key())
+        .filter(k__gte=lo, k__lte=hi)
+        .values("insats")
+        .annotate(s=Sum("belopp"))
+        .values("s")
+    )
+    budget = Insatsbudget.objects.filter(insats=OuterRef("pk"), ar=year).values("belopp")[:1]
+    participants = (
+        Deltagande.objects.filter(insats=OuterRef("pk"))
+        .exclude(avslutsorsak_id=FEL)
+        .filter(active_in(period, "inskrivning", "utskrivning"))
+        .values("insats")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    national = forbund_qs.count() > 1
+    insatser = (
+        Insats.objects.filter(forbund__in=forbund_qs)
+        .filter(active_in(period, "startdatum", "slutdatum"))
+        .annotate(
+            kostnad=Coalesce(Subquery(cost), ZERO),
+            budget_ar=Coalesce(Subquery(budget), ZERO),
+            deltagare=Coalesce(Subquery(participants), 0),
+        )
+        .select_related("forbund")
+        .order_by("forbund__namn", "kod")
+    )
+    rows = []
+    person_cost = 0
+    for insats in insatser:
+        if insats.registreringsform == Registreringsform.PERSON:
+            person_cost += _kr(insats.kostnad)
+        label = f"{insats.kod} {insats.namn}"
+        if national:
+            label = f"{insats.forbund.namn}: {label}"
+        per_person = (
+            round(insats.kostnad / insats.deltagare)
+            if insats.deltagare and insats.registreringsform == Registreringsform.PERSON
+            else None
+        )
+        rows.append(
+            [label, _kr(insats.budget_ar), _kr(insats.kostnad), insats.deltagare, per_person]
+        )
+    rows.append(
+        [
+            TOTAL,
+            sum(r[1] for r in rows),
+            sum(r[2] for r in rows),
+            sum(r[3] for r in rows),
+            None,
+        ]
+    )
+    table = Table(
+        key="kostnad_per_insats",
+        title=f"Budget {year}, kostnad och kostnad per deltagare per insats (kr)",
+        columns=[
+            "Insats",
+            f"Budget {year}",
+            "Kostnad under perioden",
+            "Deltagare",
+            "Per deltagare",
+        ],
+        rows=rows,
+        note=(
+            "Kostnad per deltagare = insatsens kostnad under perioden delad med antalet "
+            "deltaganden som var aktiva under perioden (bara insatser som registrerar personer)."
+        ),
+        count_columns=[3],
+    )
+    return table, person_cost
+
+
+def volym_och_struktur(forbund_qs, period: Period) -> Table:
+    """Consultative/preventive contacts (VOLYM) by kön and structural occasions (STRUKTUR)."""
+    kvinnor = man = annat = tillfallen = deltagare = 0
+    timmar = ZERO
+    for forbund in forbund_qs:
+        v = volym_totals(forbund=forbund, start=period.start, end=period.slut)
+        kvinnor, man, annat = kvinnor + v.kvinnor, man + v.man, annat + v.annat
+        s = struktur_totals(forbund=forbund, start=period.start, end=period.slut)
+        tillfallen += s.tillfallen
+        timmar += s.timmar
+        deltagare += s.deltagare
+    return Table(
+        key="volym_struktur",
+        title="Volyminsatser och strukturinsatser",
+        columns=["", "Antal"],
+        rows=[
+            ["Kontakter i volyminsatser, kvinnor", kvinnor],
+            ["Kontakter i volyminsatser, män", man],
+            ["Kontakter i volyminsatser, annat/vill ej uppge", annat],
+            ["Kontakter i volyminsatser, totalt", kvinnor + man + annat],
+            ["Tillfällen i strukturinsatser", tillfallen],
+            ["Timmar i strukturinsatser", float(timmar)],
+            ["Deltagare vid tillfällen (personal hos medlemmarna)", deltagare],
+        ],
+        note=(
+            "Volyminsatser räknar kontakter per månad (de månader som ingår i perioden), inte "
+            "personer. Strukturinsatsernas deltagare är personal hos medlemmarna."
+        ),
+        count_columns=[1],
+    )
+
+
+__all__ = [
+    "Section",
+    "insatser_per_kategori",
+    "kostnad_per_insats",
+    "section_ekonomi",
+    "volym_och_struktur",
+]
