@@ -78,3 +78,11 @@ class RapportOrderForm(forms.Form):
             return data
         data["period"] = period
         return data
+
+
+class DelningForm(forms.Form):
+    delar_nationell_statistik = forms.BooleanField(
+        label=_("Dela förbundets statistik i nationella sammanställningar"),
+        required=False,
+        help_text=_("Bara maskerade summor lämnar förbundet, aldrig enskilda deltaganden."),
+    )

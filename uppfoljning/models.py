@@ -149,3 +149,26 @@ class Rapport(models.Model):
     def file_stem(self) -> str:
         scope = slugify(self.forbund.namn if self.forbund_id else "nationell")[:60]
         return f"{scope}-{self.typ}-{self.period_start:%Y%m%d}-{self.period_slut:%Y%m%d}"
+
+
+class UppfoljningInstallning(models.Model):
+    """A förbund's settings for follow-up: whether its figures go into national reports."""
+
+    forbund = models.OneToOneField(
+        "forbund.Forbund", on_delete=models.CASCADE, related_name="uppfoljning_installning"
+    )
+    delar_nationell_statistik = models.BooleanField(
+        _("dela statistik nationellt"),
+        default=True,
+        help_text=_(
+            "Förbundets maskerade sammanställningar ingår i nationella rapporter. Inga "
+            "enskilda deltaganden lämnar förbundet."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("inställning för uppföljning")
+        verbose_name_plural = _("inställningar för uppföljning")
+
+    def __str__(self) -> str:
+        return f"Uppföljning {self.forbund}"

@@ -208,3 +208,12 @@ def rapporter_draft_periodic(*, today: dt.date) -> list[Rapport]:
                 url=reverse("uppfoljning:rapport", kwargs={"uuid": rapport.uuid}),
             )
     return drafted
+
+
+def installning_set_delning(*, forbund, delar: bool) -> None:
+    """The förbundschef decides whether the förbund's figures go into national reports."""
+    from .models import UppfoljningInstallning
+
+    UppfoljningInstallning.objects.update_or_create(
+        forbund=forbund, defaults={"delar_nationell_statistik": delar}
+    )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("styrelse/", views.styrelse, name="styrelse"),
     path("nationell/", views.nationell, name="nationell"),
     path("rapporter/", views.rapporter, name="rapporter"),
+    path("rapporter/delning/", views.delning, name="delning"),
     path("rapporter/rader/", views.rapporter_rader, name="rapporter_rader"),
     path("rapporter/<uuid:uuid>/", views.rapport_detalj, name="rapport"),
     path("rapporter/<uuid:uuid>/ny-version/", views.rapport_ny_version, name="rapport_ny_version"),

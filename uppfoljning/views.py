@@ -7,11 +7,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from finsam.decorators import role_required
 from finsam.roles import Role
 
-from .forms import RapportOrderForm
-from .models import RapportStatus
+from .forms import DelningForm, RapportOrderForm
+from .models import Omfattning, RapportStatus, UppfoljningInstallning, Variant
 from .rendering import report_context
 from .selectors import rapport_get_for_user, rapporter_visible, snapshot_changes
-from .services import rapport_order, rapport_reorder
+from .services import installning_set_delning, rapport_order, rapport_reorder
+from .stats.core import forbund_scope
 
 REPORT_READERS = (Role.FORBUNDSCHEF, Role.EKONOMI, Role.STYRELSE, Role.NATIONELL)
 
@@ -23,9 +24,36 @@ def styrelse(request):
 
 
 @role_required(Role.NATIONELL)
+@require_http_methods(["GET", "POST"])
 def nationell(request):
-    """The national role's start page; national statistics arrive with the reports issue."""
-    return render(request, "uppfoljning/nationell.html")
+    """National reports: the nationell role orders them across every förbund that shares
+    national statistics; they are always masked, and read-only for everyone else."""
+    form = RapportOrderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        rapport = rapport_order(
+            forbund=None,
+            user=request.user,
+            typ=form.cleaned_data["typ"],
+            period=form.cleaned_data["period"],
+            variant=Variant.NATIONELL,
+        )
+        messages.success(
+            request,
+            _("Nationell %(titel)s är beställd och tas fram i bakgrunden.")
+            % {"titel": rapport.titel.lower()},
+        )
+        return redirect("uppfoljning:nationell")
+    rapport_list = list(rapporter_visible(request).filter(omfattning=Omfattning.NATIONELL)[:100])
+    return render(
+        request,
+        "uppfoljning/nationell.html",
+        {
+            "form": form,
+            "rapport_list": rapport_list,
+            "polling": any(r.is_running for r in rapport_list),
+            "antal_forbund": forbund_scope(None).count(),
+        },
+    )
 
 
 @role_required(*REPORT_READERS)
@@ -49,12 +77,37 @@ def rapporter(request):
             )
             return redirect("uppfoljning:rapporter")
     rapport_list = list(rapporter_visible(request)[:100])
+    delning = None
+    if can_order:
+        setting = UppfoljningInstallning.objects.filter(forbund=request.forbund).first()
+        delning = DelningForm(
+            initial={
+                "delar_nationell_statistik": setting.delar_nationell_statistik if setting else True
+            }
+        )
     context = {
+        "delning": delning,
         "form": form,
         "rapport_list": rapport_list,
         "polling": any(r.is_running for r in rapport_list),
     }
     return render(request, "uppfoljning/rapporter.html", context)
+
+
+@role_required(Role.FORBUNDSCHEF)
+@require_POST
+def delning(request):
+    form = DelningForm(request.POST)
+    if form.is_valid():
+        delar = form.cleaned_data["delar_nationell_statistik"]
+        installning_set_delning(forbund=request.forbund, delar=delar)
+        messages.success(
+            request,
+            _("Förbundets statistik ingår nu i nationella sammanställningar.")
+            if delar
+            else _("Förbundets statistik ingår inte längre i nationella sammanställningar."),
+        )
+    return redirect("uppfoljning:rapporter")
 
 
 @role_required(*REPORT_READERS)

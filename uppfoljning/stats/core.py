@@ -97,10 +97,13 @@ def active_in(period: Period, start_field: str, end_field: str) -> Q:
 
 
 def forbund_scope(forbund: Forbund | None):
-    """The förbund a report covers: one, or every active förbund for the national report."""
+    """The förbund a report covers: one, or for the national report every active förbund that
+    shares national statistics (a förbund setting, on unless the förbundschef turns it off)."""
     if forbund is not None:
         return Forbund.objects.filter(pk=forbund.pk)
-    return Forbund.objects.active()
+    return Forbund.objects.active().exclude(
+        uppfoljning_installning__delar_nationell_statistik=False
+    )
 
 
 def section_forbundet(forbund_qs, period: Period, *, national: bool) -> Section:
