@@ -30,7 +30,9 @@ def test_backup_then_restore_into_a_fresh_database_finds_every_row_and_file(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     forbund = forbund_with_members()
-    InsatsFactory.create_batch(3, forbund=forbund, startdatum=dt.date(2025, 1, 1))
+    InsatsFactory.create_batch(
+        3, status="PAGAENDE", forbund=forbund, startdatum=dt.date(2025, 1, 1)
+    )
     rapport = rapport_order(
         forbund=forbund, user=None, typ=RapportTyp.HALVAR, period=half_year(2025)
     )

@@ -15,11 +15,9 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def test_national_role_orders_a_masked_report_across_sharing_forbund(
-    forbund, other_forbund, login
-):
-    InsatsFactory(forbund=forbund, startdatum=dt.date(2025, 1, 1))
-    InsatsFactory(forbund=other_forbund, startdatum=dt.date(2025, 1, 1))
+def test_national_role_orders_a_masked_report_across_sharing_forbund(forbund, other_forbund, login):
+    InsatsFactory(status="PAGAENDE", forbund=forbund, startdatum=dt.date(2025, 1, 1))
+    InsatsFactory(status="PAGAENDE", forbund=other_forbund, startdatum=dt.date(2025, 1, 1))
     nationell = user_with_role(forbund, "nationell")
     client = login(nationell)
     page = client.get("/uppfoljning/nationell/")

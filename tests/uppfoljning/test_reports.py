@@ -55,7 +55,9 @@ def test_order_saves_the_row_first_as_queued(forbund, chef):
 
 
 def test_build_stores_pdf_and_excel_with_their_checksums(forbund, chef):
-    InsatsFactory(forbund=forbund, startdatum=dt.date(2025, 2, 1), namn="Ungdomsteamet")
+    InsatsFactory(
+        status="PAGAENDE", forbund=forbund, startdatum=dt.date(2025, 2, 1), namn="Ungdomsteamet"
+    )
     rapport = order_and_build(forbund, chef)
     assert rapport.status == RapportStatus.KLAR
     assert rapport.progress == 100
@@ -87,11 +89,13 @@ def test_building_again_changes_nothing_and_never_duplicates(forbund, chef):
 
 
 def test_finished_report_is_frozen_when_data_changes(forbund, chef):
-    InsatsFactory(forbund=forbund, startdatum=dt.date(2025, 2, 1))
+    InsatsFactory(status="PAGAENDE", forbund=forbund, startdatum=dt.date(2025, 2, 1))
     rapport = order_and_build(forbund, chef)
     snapshot, sha = rapport.snapshot, rapport.pdf_sha256
     Insats.objects.update(startdatum=dt.date(2026, 1, 1))
-    InsatsFactory.create_batch(3, forbund=forbund, startdatum=dt.date(2025, 3, 1))
+    InsatsFactory.create_batch(
+        3, status="PAGAENDE", forbund=forbund, startdatum=dt.date(2025, 3, 1)
+    )
     rapport.refresh_from_db()
     assert rapport.snapshot == snapshot
     assert rapport.pdf_sha256 == sha
@@ -99,7 +103,9 @@ def test_finished_report_is_frozen_when_data_changes(forbund, chef):
 
 def test_reorder_makes_a_new_row_and_shows_what_changed(forbund, chef, login):
     rapport = order_and_build(forbund, chef)
-    InsatsFactory.create_batch(2, forbund=forbund, startdatum=dt.date(2025, 3, 1))
+    InsatsFactory.create_batch(
+        2, status="PAGAENDE", forbund=forbund, startdatum=dt.date(2025, 3, 1)
+    )
     new = rapport_reorder(rapport=rapport, user=chef)
     rapport_build(rapport_id=new.pk)
     assert Rapport.objects.count() == 2

@@ -40,12 +40,25 @@ def _table(snapshot, section, table):
 
 def test_insats_active_on_one_day_of_the_period_counts(forbund):
     # Edges: ends on the first day, starts on the last day, ends the day before, starts after.
-    InsatsFactory(forbund=forbund, startdatum=dt.date(2024, 1, 1), slutdatum=dt.date(2025, 1, 1))
-    InsatsFactory(forbund=forbund, startdatum=dt.date(2025, 6, 30))
-    InsatsFactory(forbund=forbund, startdatum=dt.date(2024, 1, 1), slutdatum=dt.date(2024, 12, 31))
-    InsatsFactory(forbund=forbund, startdatum=dt.date(2025, 7, 1))
     InsatsFactory(
-        forbund=forbund, startdatum=dt.date(2025, 3, 1), registreringsform=Registreringsform.VOLYM
+        status="PAGAENDE",
+        forbund=forbund,
+        startdatum=dt.date(2024, 1, 1),
+        slutdatum=dt.date(2025, 1, 1),
+    )
+    InsatsFactory(status="PAGAENDE", forbund=forbund, startdatum=dt.date(2025, 6, 30))
+    InsatsFactory(
+        status="PAGAENDE",
+        forbund=forbund,
+        startdatum=dt.date(2024, 1, 1),
+        slutdatum=dt.date(2024, 12, 31),
+    )
+    InsatsFactory(status="PAGAENDE", forbund=forbund, startdatum=dt.date(2025, 7, 1))
+    InsatsFactory(
+        status="PAGAENDE",
+        forbund=forbund,
+        startdatum=dt.date(2025, 3, 1),
+        registreringsform=Registreringsform.VOLYM,
     )
     snapshot = build_snapshot(forbund=forbund, period=H1)
     rows = {
@@ -59,7 +72,7 @@ def test_insats_active_on_one_day_of_the_period_counts(forbund):
 
 
 def test_other_forbund_never_counts(forbund, other_forbund):
-    InsatsFactory(forbund=other_forbund, startdatum=dt.date(2025, 1, 1))
+    InsatsFactory(status="PAGAENDE", forbund=other_forbund, startdatum=dt.date(2025, 1, 1))
     snapshot = build_snapshot(forbund=forbund, period=H1)
     assert {f["key"]: f.get("value") for f in snapshot["nyckeltal"]}["insatser_aktiva"] == 0
     national = build_snapshot(forbund=None, period=H1)
@@ -80,7 +93,9 @@ def test_query_count_does_not_grow_with_the_number_of_insatser(forbund):
 
     counts = []
     for n in (10, 200):
-        InsatsFactory.create_batch(n, forbund=forbund, startdatum=dt.date(2025, 2, 1))
+        InsatsFactory.create_batch(
+            n, status="PAGAENDE", forbund=forbund, startdatum=dt.date(2025, 2, 1)
+        )
         with CaptureQueriesContext(connection) as ctx:
             build_snapshot(forbund=forbund, period=H1)
         counts.append(len(ctx.captured_queries))
@@ -88,7 +103,7 @@ def test_query_count_does_not_grow_with_the_number_of_insatser(forbund):
 
 
 def test_snapshot_is_json_and_command_prints_it(forbund):
-    InsatsFactory(forbund=forbund, startdatum=dt.date(2025, 2, 1))
+    InsatsFactory(status="PAGAENDE", forbund=forbund, startdatum=dt.date(2025, 2, 1))
     out = StringIO()
     call_command("rapport_stats", forbund=forbund.namn, typ="halvar", ar=2025, stdout=out)
     data = json.loads(out.getvalue())

@@ -106,6 +106,13 @@ def forbund_scope(forbund: Forbund | None):
     )
 
 
+def financed_insatser(forbund_qs):
+    """The insatser a report counts: granted ones (every status after ansökan)."""
+    from insatser.models import Status
+
+    return Insats.objects.filter(forbund__in=forbund_qs).exclude(status=Status.ANSOKAN)
+
+
 def section_forbundet(forbund_qs, period: Period, *, national: bool) -> Section:
     medlemmar = (
         Medlem.objects.filter(forbund__in=forbund_qs)
@@ -147,8 +154,9 @@ def section_forbundet(forbund_qs, period: Period, *, national: bool) -> Section:
 
 
 def section_insatser(forbund_qs, period: Period) -> tuple[Section, dict]:
-    """Insatser active, new and ended in the period, per registration mode (one query)."""
-    base = Insats.objects.filter(forbund__in=forbund_qs)
+    """Insatser active, new and ended in the period, per registration mode (one query).
+    An application (status ansökan) is not yet an insats the förbund finances: not counted."""
+    base = financed_insatser(forbund_qs)
     active = active_in(period, "startdatum", "slutdatum")
     new = Q(startdatum__gte=period.start, startdatum__lte=period.slut)
     ended = Q(slutdatum__gte=period.start, slutdatum__lte=period.slut)

@@ -21,10 +21,10 @@ from deltagare.kodlistor import FEL
 from deltagare.models import Deltagande
 from forbund.models import Befolkning, Budgetpost, Finansieringsar, Medlem, Utfall
 from forbund.selectors_budget import budget_amounts, budget_in_force, budget_versions
-from insatser.models import Insats, Insatsbudget, Insatskostnad, Registreringsform
+from insatser.models import Insatsbudget, Insatskostnad, Registreringsform
 from insatser.selectors import struktur_totals, volym_totals
 
-from .core import TOTAL, Period, Section, Table, active_in
+from .core import TOTAL, Period, Section, Table, active_in, financed_insatser
 
 ZERO = Decimal(0)
 
@@ -210,7 +210,7 @@ def insatser_per_kategori(forbund_qs, period: Period) -> Table:
     new = Q(startdatum__gte=period.start, startdatum__lte=period.slut)
     ended = Q(slutdatum__gte=period.start, slutdatum__lte=period.slut)
     grouped = (
-        Insats.objects.filter(forbund__in=forbund_qs)
+        financed_insatser(forbund_qs)
         .values("kategori__namn", "kategori__ordning", "registreringsform")
         .annotate(
             aktiva=Count("id", filter=active),
@@ -266,7 +266,7 @@ def kostnad_per_insats(forbund_qs, period: Period) -> tuple[Table, int]:
     )
     national = forbund_qs.count() > 1
     insatser = (
-        Insats.objects.filter(forbund__in=forbund_qs)
+        financed_insatser(forbund_qs)
         .filter(active_in(period, "startdatum", "slutdatum"))
         .annotate(
             kostnad=Coalesce(Subquery(cost), ZERO),
