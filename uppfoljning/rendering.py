@@ -59,12 +59,18 @@ def static_only_url_fetcher():
 
 
 def report_context(rapport, snapshot: dict) -> dict:
+    from .charts import report_charts
+
+    charts = report_charts(snapshot)
+    sektioner = [
+        {**section, "charts": charts.get(section["key"], [])} for section in snapshot["sektioner"]
+    ]
     return {
         "rapport": rapport,
         "snapshot": snapshot,
         "meta": snapshot["meta"],
         "nyckeltal": snapshot["nyckeltal"],
-        "sektioner": snapshot["sektioner"],
+        "sektioner": sektioner,
         "generated_at": rapport.klar_at or rapport.data_cutoff,
     }
 

@@ -71,6 +71,7 @@ def test_build_stores_pdf_and_excel_with_their_checksums(forbund, chef):
     assert "sida 1 av" in text
     assert "Metod och definitioner" in text
     assert "minst en dag" in text
+    assert "Aktiva deltagare per åldersgrupp och kön" in text  # an SVG chart, drawn
     with rapport.xlsx.open("rb") as handle:
         workbook = load_workbook(io.BytesIO(handle.read()))
     assert workbook.sheetnames[0] == "README"

@@ -1,0 +1,198 @@
+"""Charts as SVG made on the server: no JavaScript, readable without colour (every bar carries
+its value as text, series differ by pattern as well as shade), each with a text alternative.
+
+The same functions serve the report PDF (WeasyPrint renders inline SVG), the browser preview and
+the board's dashboard. Masked values ("<5") are drawn as an empty bar labelled "<5".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from .formatting import sv_number
+
+# Shades that keep AA contrast for the labels drawn next to them, plus a pattern per series.
+SERIES_FILLS = ["#0b4f6c", "url(#{p}-rutor)", "#7a8793", "url(#{p}-streck)"]
+DEFS = (
+    "<defs>"
+    '<pattern id="{p}-rutor" width="6" height="6" patternUnits="userSpaceOnUse">'
+    '<rect width="6" height="6" fill="#ffffff"/>'
+    '<rect width="3" height="3" fill="#0b4f6c"/><rect x="3" y="3" width="3" height="3" '
+    'fill="#0b4f6c"/></pattern>'
+    '<pattern id="{p}-streck" width="6" height="6" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
+    '<rect width="2.5" height="6" fill="#1b1f24"/></pattern>'
+    "</defs>"
+)
+MAX_LABEL = 34
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
+
+
+@dataclass
+class Series:
+    name: str
+    values: list  # numbers, None or "<5"
+
+
+def _num(value) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+
+
+def _label(value, unit: str) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "–"
+    decimals = 1 if isinstance(value, float) and not float(value).is_integer() else 0
+    text = sv_number(value, decimals)
+    return f"{text}\u00a0{unit}" if unit else text
+
+
+def bar_chart(
+    *,
+    title: str,
+    categories: list[str],
+    series: list[Series],
+    unit: str = "",
+    max_value: float | None = None,
+    width: int = 640,
+) -> str:
+    """Horizontal grouped bars: one group per category, one bar per series, value at the end."""
+    label_w, bar_h, gap, group_gap, top = 215, 14, 3, 12, 26
+    prefix = _id(title)
+    legend_h = 22 if len(series) > 1 else 0
+    plot_w = width - label_w - 70
+    peak = max_value or max([_num(v) for s in series for v in s.values] + [1.0])
+    group_h = len(series) * (bar_h + gap) + group_gap
+    height = top + legend_h + len(categories) * group_h + 8
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram" role="img" '
+        f'viewBox="0 0 {width} {height}" width="100%" aria-labelledby="{_id(title)}-t '
+        f'{_id(title)}-d">',
+        f'<title id="{_id(title)}-t">{escape(title)}</title>',
+        f'<desc id="{_id(title)}-d">{escape(_describe(categories, series, unit))}</desc>',
+        DEFS.replace("{p}", prefix),
+        f'<text x="0" y="16" font-size="13" font-weight="bold" fill="#1b1f24">'
+        f"{escape(title)}</text>",
+    ]
+    y = top
+    if len(series) > 1:
+        x = label_w
+        for i, s in enumerate(series):
+            fill = SERIES_FILLS[i % len(SERIES_FILLS)].replace("{p}", prefix)
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="14" height="12" fill="{fill}" '
+                f'stroke="#1b1f24" stroke-width="0.5"/>'
+            )
+            parts.append(
+                f'<text x="{x + 18}" y="{y + 10}" font-size="11" fill="#1b1f24">'
+                f"{escape(s.name)}</text>"
+            )
+            x += 24 + 7 * len(s.name)
+        y += legend_h
+    for c, category in enumerate(categories):
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + (len(series) * (bar_h + gap)) / 2 + 4}" '
+            f'font-size="11" text-anchor="end" fill="#1b1f24">{escape(_short(category))}</text>'
+        )
+        for i, s in enumerate(series):
+            value = s.values[c] if c < len(s.values) else None
+            w = plot_w * _num(value) / peak if peak else 0
+            fill = SERIES_FILLS[i % len(SERIES_FILLS)].replace("{p}", prefix)
+            parts.append(
+                f'<rect x="{label_w}" y="{y}" width="{max(w, 0):.1f}" height="{bar_h}" '
+                f'fill="{fill}" stroke="#1b1f24" stroke-width="0.5"/>'
+            )
+            parts.append(
+                f'<text x="{label_w + max(w, 0) + 4:.1f}" y="{y + bar_h - 3}" font-size="10.5" '
+                f'fill="#1b1f24">{escape(_label(value, unit))}</text>'
+            )
+            y += bar_h + gap
+        y += group_gap
+    parts.append(
+        f'<line x1="{label_w}" y1="{top + legend_h - 4}" x2="{label_w}" y2="{y - group_gap}" '
+        f'stroke="#1b1f24" stroke-width="1"/>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _describe(categories, series, unit) -> str:
+    pieces = []
+    for c, category in enumerate(categories):
+        values = ", ".join(
+            f"{s.name}: {_label(s.values[c] if c < len(s.values) else None, unit)}" for s in series
+        )
+        pieces.append(f"{category} – {values}")
+    return "; ".join(pieces) + "."
+
+
+def _id(title: str) -> str:
+    return "d" + "".join(c for c in title.lower() if c.isalnum())[:40]
+
+
+def _table(snapshot: dict, key: str) -> dict | None:
+    for section in snapshot.get("sektioner", []):
+        for table in section["tables"]:
+            if table["key"] == key:
+                return table
+    return None
+
+
+def _share(cell) -> float | str | None:
+    """A rate cell as a percentage number (for bar length), masked cells as they are."""
+    if isinstance(cell, dict) and "N" in cell:
+        return round(cell["n"] * 100 / cell["N"], 1) if cell["N"] else None
+    return cell
+
+
+def report_charts(snapshot: dict) -> dict[str, list[str]]:
+    """The charts of a report, by the section they belong to."""
+    charts: dict[str, list[str]] = {}
+    age = _table(snapshot, "alder_kon")
+    if age:
+        body = [r for r in age["rows"] if r[0] != "Totalt"]
+        charts.setdefault("deltagare", []).append(
+            bar_chart(
+                title="Aktiva deltagare per åldersgrupp och kön",
+                categories=[r[0] for r in body],
+                series=[
+                    Series("Kvinnor", [r[1] for r in body]),
+                    Series("Män", [r[2] for r in body]),
+                    Series("Annat/vill ej uppge", [r[3] for r in body]),
+                ],
+            )
+        )
+    fors = _table(snapshot, "forsorjning_fore_efter")
+    if fors:
+        charts.setdefault("forsorjning", []).append(
+            bar_chart(
+                title="Andel med respektive försörjning före och efter (%)",
+                categories=[r[0] for r in fors["rows"]],
+                series=[
+                    Series("Före", [_share(r[2]) for r in fors["rows"]]),
+                    Series("Efter", [_share(r[4]) for r in fors["rows"]]),
+                ],
+                unit="%",
+                max_value=100,
+            )
+        )
+    syss = _table(snapshot, "sysselsattning_fore_efter")
+    if syss:
+        charts.setdefault("sysselsattning", []).append(
+            bar_chart(
+                title="Sysselsättning före och efter (%)",
+                categories=[r[0] for r in syss["rows"]],
+                series=[
+                    Series("Före", [_share(r[2]) for r in syss["rows"]]),
+                    Series("Efter", [_share(r[4]) for r in syss["rows"]]),
+                ],
+                unit="%",
+                max_value=100,
+            )
+        )
+    return charts
