@@ -196,3 +196,147 @@ def report_charts(snapshot: dict) -> dict[str, list[str]]:
             )
         )
     return charts
+
+
+def column_chart(
+    *, title: str, categories: list[str], series: list[Series], width: int = 640, height: int = 260
+) -> str:
+    """Stacked columns (e.g. participants per month by kön); each segment labelled with its
+    value when there is room, the legend by pattern; the text alternative lists every value."""
+    prefix = _id(title)
+    left, right, top, bottom = 40, 10, 46, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    totals = [sum(_num(s.values[i]) for s in series) for i in range(len(categories))]
+    peak = max(totals + [1.0])
+    n = max(len(categories), 1)
+    slot = plot_w / n
+    bar_w = max(min(slot * 0.7, 40), 4)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram" role="img" '
+        f'viewBox="0 0 {width} {height}" width="100%" aria-labelledby="{prefix}-t {prefix}-d">',
+        f'<title id="{prefix}-t">{escape(title)}</title>',
+        f'<desc id="{prefix}-d">{escape(_describe(categories, series, ""))}</desc>',
+        DEFS.replace("{p}", prefix),
+        f'<text x="0" y="16" font-size="13" font-weight="bold" fill="#1b1f24">'
+        f"{escape(title)}</text>",
+    ]
+    x = left
+    for i, s in enumerate(series):
+        fill = SERIES_FILLS[i % len(SERIES_FILLS)].replace("{p}", prefix)
+        parts.append(
+            f'<rect x="{x}" y="24" width="14" height="12" fill="{fill}" stroke="#1b1f24" '
+            f'stroke-width="0.5"/><text x="{x + 18}" y="34" font-size="11" fill="#1b1f24">'
+            f"{escape(s.name)}</text>"
+        )
+        x += 24 + 7 * len(s.name)
+    base = top + plot_h
+    # No value axis: a peak label could itself be a small count; the values are in the text
+    # alternative and the tables.
+    parts.append(
+        f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#1b1f24"/>'
+    )
+    step = max(1, n // 12)
+    for c, category in enumerate(categories):
+        cx = left + slot * c + (slot - bar_w) / 2
+        y = base
+        for i, s in enumerate(series):
+            value = s.values[c] if c < len(s.values) else None
+            h = plot_h * _num(value) / peak
+            fill = SERIES_FILLS[i % len(SERIES_FILLS)].replace("{p}", prefix)
+            y -= h
+            parts.append(
+                f'<rect x="{cx:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+                f'fill="{fill}" stroke="#1b1f24" stroke-width="0.5"/>'
+            )
+            if isinstance(value, str):
+                parts.append(
+                    f'<text x="{cx + bar_w / 2:.1f}" y="{y - 2:.1f}" font-size="8" '
+                    f'text-anchor="middle" fill="#1b1f24">{escape(value)}</text>'
+                )
+        if c % step == 0:
+            parts.append(
+                f'<text x="{cx + bar_w / 2:.1f}" y="{base + 14}" font-size="9.5" '
+                f'text-anchor="middle" fill="#1b1f24">{escape(category)}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def line_chart(
+    *, title: str, categories: list[str], series: list[Series], width: int = 640, height: int = 240
+) -> str:
+    """Lines with markers (budget vs utfall per month): solid and dashed, so no colour is
+    needed to tell them apart; the text alternative lists every value."""
+    prefix = _id(title)
+    left, right, top, bottom = 70, 10, 46, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max([_num(v) for s in series for v in s.values] + [1.0])
+    n = max(len(categories), 1)
+    slot = plot_w / max(n - 1, 1)
+    dashes = ["", ' stroke-dasharray="6 4"']
+    markers = ["circle", "square"]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram" role="img" '
+        f'viewBox="0 0 {width} {height}" width="100%" aria-labelledby="{prefix}-t {prefix}-d">',
+        f'<title id="{prefix}-t">{escape(title)}</title>',
+        f'<desc id="{prefix}-d">{escape(_describe(categories, series, "kr"))}</desc>',
+        f'<text x="0" y="16" font-size="13" font-weight="bold" fill="#1b1f24">'
+        f"{escape(title)}</text>",
+    ]
+    x = left
+    for i, s in enumerate(series):
+        parts.append(
+            f'<line x1="{x}" y1="30" x2="{x + 22}" y2="30" stroke="#1b1f24" stroke-width="2"'
+            f'{dashes[i % 2]}/><text x="{x + 28}" y="34" font-size="11" fill="#1b1f24">'
+            f"{escape(s.name)}</text>"
+        )
+        x += 40 + 7 * len(s.name)
+    base = top + plot_h
+    parts.append(
+        f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#1b1f24"/>'
+        f'<text x="{left - 4}" y="{top + 4}" font-size="10" text-anchor="end" fill="#1b1f24">'
+        f"{escape(_label(round(peak), ''))}</text>"
+        f'<text x="{left - 4}" y="{base}" font-size="10" text-anchor="end" fill="#1b1f24">0</text>'
+    )
+    for i, s in enumerate(series):
+        points = []
+        for c in range(len(categories)):
+            value = s.values[c] if c < len(s.values) else None
+            px = left + slot * c if n > 1 else left + plot_w / 2
+            py = base - plot_h * _num(value) / peak
+            points.append((px, py))
+        if points:
+            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+            parts.append(
+                f'<polyline points="{path}" fill="none" stroke="#1b1f24" stroke-width="2"'
+                f"{dashes[i % 2]}/>"
+            )
+            for px, py in points:
+                if markers[i % 2] == "circle":
+                    parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="#0b4f6c"/>')
+                else:
+                    parts.append(
+                        f'<rect x="{px - 3:.1f}" y="{py - 3:.1f}" width="6" height="6" '
+                        f'fill="#ffffff" stroke="#1b1f24"/>'
+                    )
+    step = max(1, n // 12)
+    for c, category in enumerate(categories):
+        if c % step == 0:
+            px = left + slot * c if n > 1 else left + plot_w / 2
+            parts.append(
+                f'<text x="{px:.1f}" y="{base + 14}" font-size="9.5" text-anchor="middle" '
+                f'fill="#1b1f24">{escape(category)}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def spark_bar(value, peak, *, label: str, width: int = 90) -> str:
+    """A tiny bar for the per-insats table (small multiples); the value is in the cell text."""
+    w = width * _num(value) / peak if peak else 0
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="spark" width="{width}" height="10" '
+        f'viewBox="0 0 {width} 10" aria-hidden="true" focusable="false">'
+        f'<rect width="{width}" height="10" fill="#eef2f5"/>'
+        f'<rect width="{w:.1f}" height="10" fill="#0b4f6c"/></svg>'
+    )

@@ -86,3 +86,48 @@ class DelningForm(forms.Form):
         required=False,
         help_text=_("Bara maskerade summor lämnar förbundet, aldrig enskilda deltaganden."),
     )
+
+
+class DashboardPeriodForm(forms.Form):
+    period = forms.ChoiceField(
+        label=_("Period"),
+        choices=[
+            ("i_ar", _("I år hittills")),
+            ("halvar", _("Senaste halvår")),
+            ("forra_aret", _("Förra året")),
+            ("egen", _("Egen period")),
+        ],
+        required=False,
+    )
+    fran = forms.DateField(
+        label=_("Från"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    till = forms.DateField(
+        label=_("Till"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period") == "egen":
+            fran, till = data.get("fran"), data.get("till")
+            if fran is None and "fran" not in self.errors:
+                self.add_error("fran", _("Ange periodens första dag."))
+            if till is None and "till" not in self.errors:
+                self.add_error("till", _("Ange periodens sista dag."))
+            if fran and till:
+                if till < fran:
+                    self.add_error("till", _("Periodens sista dag kan inte ligga före den första."))
+                elif (till - fran).days > 3 * 366:
+                    self.add_error("till", _("Välj en period på högst tre år."))
+                elif fran > timezone.localdate():
+                    self.add_error("fran", _("Perioden har inte börjat ännu."))
+        return data
+
+
+class StyrelsepaketForm(forms.Form):
+    diarienummer = forms.CharField(
+        label=_("Sammanträdets diarienummer"),
+        max_length=40,
+        required=False,
+        help_text=_("Skrivs på styrelsepaketets första sida, t.ex. SF 2026/14."),
+    )

@@ -17,6 +17,7 @@ class RapportTyp(models.TextChoices):
     HALVAR = "halvar", _("Halvårsrapport")
     HELAR = "helar", _("Årsrapport")
     EGEN = "egen", _("Egen period")
+    STYRELSEPAKET = "styrelsepaket", _("Styrelsepaket")
 
 
 class Omfattning(models.TextChoices):
@@ -56,7 +57,7 @@ class Rapport(models.Model):
         related_name="rapporter",
         help_text=_("Tomt för nationella rapporter."),
     )
-    typ = models.CharField(_("typ"), max_length=10, choices=RapportTyp.choices)
+    typ = models.CharField(_("typ"), max_length=15, choices=RapportTyp.choices)
     omfattning = models.CharField(
         _("omfattning"), max_length=10, choices=Omfattning.choices, default=Omfattning.FORBUND
     )
@@ -100,6 +101,12 @@ class Rapport(models.Model):
     xlsx_sha256 = models.CharField(max_length=64, blank=True)
     snapshot = models.JSONField(_("statistik"), null=True, blank=True)
     fel = models.TextField(_("fel"), blank=True)
+    diarienummer = models.CharField(
+        _("diarienummer"),
+        max_length=40,
+        blank=True,
+        help_text=_("Sammanträdets diarienummer, för styrelsepaket."),
+    )
 
     objects = RapportQuerySet.as_manager()
 
@@ -132,6 +139,8 @@ class Rapport(models.Model):
             return f"Halvårsrapport {self.period_start.year}"
         if self.typ == RapportTyp.HELAR:
             return f"Årsrapport {self.period_start.year}"
+        if self.typ == RapportTyp.STYRELSEPAKET:
+            return f"Styrelsepaket {self.period_start:%Y-%m-%d}–{self.period_slut:%Y-%m-%d}"
         return f"Rapport {self.period_start:%Y-%m-%d}–{self.period_slut:%Y-%m-%d}"
 
     @property

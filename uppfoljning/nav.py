@@ -4,7 +4,12 @@ from finsam.navigation import NavItem
 from finsam.roles import Role
 
 ITEMS = [
-    NavItem(_("Styrelsens översikt"), "uppfoljning:styrelse", frozenset({Role.STYRELSE}), 10),
+    NavItem(
+        _("Styrelsens översikt"),
+        "uppfoljning:styrelse",
+        frozenset({Role.STYRELSE, Role.FORBUNDSCHEF}),
+        70,
+    ),
     NavItem(_("Nationell statistik"), "uppfoljning:nationell", frozenset({Role.NATIONELL}), 10),
     NavItem(
         _("Rapporter"),

@@ -81,6 +81,14 @@ def render_report_html(rapport, snapshot: dict, *, for_pdf: bool) -> str:
         return render_to_string(template, report_context(rapport, snapshot))
 
 
+def render_styrelsepaket_html(rapport, dashboard) -> str:
+    with translation.override("sv"):
+        return render_to_string(
+            "uppfoljning/pdf/styrelsepaket.html",
+            {"rapport": rapport, "d": dashboard, "for_pdf": True},
+        )
+
+
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 

@@ -49,6 +49,7 @@ def rapport_order(
     period: Period,
     variant: str = Variant.ARBETSVERSION,
     foregaende: Rapport | None = None,
+    diarienummer: str = "",
 ) -> Rapport:
     """Order a report: save the row (status köad), then send the task after commit."""
     omfattning = Omfattning.FORBUND if forbund is not None else Omfattning.NATIONELL
@@ -62,6 +63,7 @@ def rapport_order(
             period_slut=period.slut,
             bestalld_av=user,
             foregaende=foregaende,
+            diarienummer=diarienummer,
         )
         transaction.on_commit(lambda: _send(rapport.pk))
     return rapport
@@ -76,6 +78,7 @@ def rapport_reorder(*, rapport: Rapport, user) -> Rapport:
         period=Period(rapport.period_start, rapport.period_slut),
         variant=rapport.variant,
         foregaende=rapport,
+        diarienummer=rapport.diarienummer,
     )
 
 
@@ -119,15 +122,25 @@ def rapport_build(*, rapport_id: int) -> None:
         rapport.data_cutoff = timezone.now()
         Rapport.objects.filter(pk=rapport_id).update(data_cutoff=rapport.data_cutoff)
     rapport_progress(rapport_id=rapport_id, progress=10, steg="Beräknar statistik")
-    snapshot = build_snapshot(
-        forbund=rapport.forbund,
-        period=Period(rapport.period_start, rapport.period_slut),
-        data_cutoff=rapport.data_cutoff,
-    )
-    if rapport.is_masked:
-        snapshot = mask_snapshot(snapshot)
-    rapport_progress(rapport_id=rapport_id, progress=40, steg="Skapar PDF")
-    pdf = render_pdf(render_report_html(rapport, snapshot, for_pdf=True))
+    period = Period(rapport.period_start, rapport.period_slut)
+    if rapport.typ == RapportTyp.STYRELSEPAKET:
+        from .dashboard import build_dashboard
+        from .rendering import render_styrelsepaket_html
+
+        dashboard = build_dashboard(
+            forbund=rapport.forbund, period=period, today=timezone.localdate(rapport.data_cutoff)
+        )
+        snapshot = dashboard.snapshot
+        rapport_progress(rapport_id=rapport_id, progress=40, steg="Skapar PDF")
+        pdf = render_pdf(render_styrelsepaket_html(rapport, dashboard))
+    else:
+        snapshot = build_snapshot(
+            forbund=rapport.forbund, period=period, data_cutoff=rapport.data_cutoff
+        )
+        if rapport.is_masked:
+            snapshot = mask_snapshot(snapshot)
+        rapport_progress(rapport_id=rapport_id, progress=40, steg="Skapar PDF")
+        pdf = render_pdf(render_report_html(rapport, snapshot, for_pdf=True))
     rapport_progress(rapport_id=rapport_id, progress=80, steg="Skapar Excel-fil")
     xlsx = render_xlsx(rapport, snapshot)
     stem = rapport.file_stem()
@@ -208,6 +221,19 @@ def rapporter_draft_periodic(*, today: dt.date) -> list[Rapport]:
                 url=reverse("uppfoljning:rapport", kwargs={"uuid": rapport.uuid}),
             )
     return drafted
+
+
+def styrelsepaket_order(*, forbund, user, period: Period, diarienummer: str) -> Rapport:
+    """The board's pack: the dashboard for a period as a PDF, made by the report machinery and
+    kept in the report archive (board variant, masked)."""
+    return rapport_order(
+        forbund=forbund,
+        user=user,
+        typ=RapportTyp.STYRELSEPAKET,
+        period=period,
+        variant=Variant.STYRELSE,
+        diarienummer=diarienummer,
+    )
 
 
 def installning_set_delning(*, forbund, delar: bool) -> None:

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import views, views_styrelse
 
 app_name = "uppfoljning"
 
 urlpatterns = [
-    path("styrelse/", views.styrelse, name="styrelse"),
+    path("styrelse/", views_styrelse.styrelse, name="styrelse"),
+    path("styrelse/paket/", views_styrelse.styrelsepaket, name="styrelsepaket"),
+    path("styrelse/insats/<str:kod>/", views_styrelse.styrelse_insats, name="styrelse_insats"),
     path("nationell/", views.nationell, name="nationell"),
     path("rapporter/", views.rapporter, name="rapporter"),
     path("rapporter/delning/", views.delning, name="delning"),

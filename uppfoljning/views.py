@@ -17,12 +17,6 @@ from .stats.core import forbund_scope
 REPORT_READERS = (Role.FORBUNDSCHEF, Role.EKONOMI, Role.STYRELSE, Role.NATIONELL)
 
 
-@role_required(Role.STYRELSE)
-def styrelse(request):
-    """The board's start page. The dashboard itself arrives with the styrelse issue."""
-    return render(request, "uppfoljning/styrelse.html")
-
-
 @role_required(Role.NATIONELL)
 @require_http_methods(["GET", "POST"])
 def nationell(request):

@@ -40,3 +40,25 @@ def cell(value):
 @register.filter
 def is_number(value):
     return isinstance(value, int | float | dict) and not isinstance(value, bool)
+
+
+@register.filter
+def signed(value, decimals=0):
+    """A change with its sign: "+3", "−2,5"; "–" when unknown or masked."""
+    if value is None or isinstance(value, str):
+        return "–"
+    text = sv_number(abs(value), int(decimals))
+    if value > 0:
+        return f"+{text}"
+    if value < 0:
+        return f"−{text}"
+    return text
+
+
+@register.simple_tag
+def spark(value, peak, label=""):
+    from django.utils.safestring import mark_safe
+
+    from uppfoljning.charts import spark_bar
+
+    return mark_safe(spark_bar(value, peak, label=label))  # noqa: S308 - our own SVG, escaped

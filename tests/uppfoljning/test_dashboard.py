@@ -1,0 +1,242 @@
+"""The board's dashboard: masked like the reports, equal to the reports, never a participation."""
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from deltagare import kodlistor, services
+from deltagare.models import Deltagande
+from tests.deltagare.factories import (
+    end_identified,
+    make_pnr,
+    person_insats,
+    register_anonymous,
+    register_identified,
+    staff_on,
+)
+from tests.factories import user_with_role
+from uppfoljning.dashboard import build_dashboard, period_for, year_earlier
+from uppfoljning.masking import MASK, mask_snapshot
+from uppfoljning.stats import build_snapshot, full_year, half_year
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+Y2025 = full_year(2025)
+SMALL = re.compile(r"^[1-4]$")
+PNRS = [make_pnr(D(1999, 1, 1 + i), 200 + i) for i in range(5)]
+
+
+@pytest.fixture
+def data(forbund):
+    """Twelve participations in one insats: 7 women (5 identified), 3 men, 2 X."""
+    kodlistor.ensure_loaded()
+    insats = person_insats(forbund, kod="UNGA", namn="Ungdomsteamet", status="PAGAENDE")
+    user = staff_on(insats)
+    for i in range(5):
+        d = register_identified(
+            insats,
+            user,
+            pnr=PNRS[i],
+            inskrivning=D(2025, 2, 1),
+            samtycke=services.SamtyckeInput(datum=D(2025, 2, 1), satt="PERSONLIGEN"),
+            kon="K",
+        )
+        if i < 3:
+            end_identified(d, user, D(2025, 9, 30))
+    for kon, n in (("K", 2), ("M", 3), ("X", 2)):
+        for _ in range(n):
+            register_anonymous(insats, user, inskrivning=D(2025, 3, 1), kon=kon, fodelsear=1990)
+    return forbund
+
+
+def svg_texts(svg: str) -> list[str]:
+    return [t.text or "" for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_periods_and_comparison():
+    today = D(2026, 11, 23)
+    assert period_for("i_ar", today).start == D(2026, 1, 1)
+    assert period_for("halvar", today) == half_year(2026)
+    assert period_for("forra_aret", today) == Y2025
+    assert year_earlier(Y2025) == full_year(2024)
+
+
+def test_figures_equal_the_report_statistics_of_the_same_period(data):
+    dashboard = build_dashboard(forbund=data, period=Y2025, today=D(2026, 11, 23))
+    assert dashboard.snapshot == mask_snapshot(build_snapshot(forbund=data, period=Y2025))
+    figures = {f["key"]: f for f in dashboard.figures}
+    assert figures["deltagare_aktiva"]["value"] == 12
+    assert figures["deltagare_avslutade"]["value"] == MASK  # 3 ended
+    assert figures["deltagare_aktiva"]["change"] == 12  # nothing the year before
+
+
+def test_no_count_between_one_and_four_is_shown_anywhere(data):
+    dashboard = build_dashboard(forbund=data, period=Y2025, today=D(2026, 11, 23))
+    for figure in dashboard.figures:
+        for key in ("value", "n", "N", "change"):
+            value = figure.get(key)
+            assert not (isinstance(value, int) and 0 < value < 5), (figure, key)
+    for month in dashboard.per_month:
+        for kon in ("K", "M", "X"):
+            assert not (isinstance(month[kon], int) and 0 < month[kon] < 5)
+    for row in dashboard.insats_rows:
+        for key in ("deltagare", "kvinnor", "man", "avslutade"):
+            assert not (isinstance(row[key], int) and 0 < row[key] < 5), (row, key)
+    for name, svg in dashboard.charts.items():
+        if name == "budget":
+            continue  # kronor, not persons
+        for text in svg_texts(svg):
+            assert not SMALL.match(text.strip()), (name, text)
+        desc = ET.fromstring(svg).find("{http://www.w3.org/2000/svg}desc").text
+        assert not re.search(r": [1-4](?![\d,])", desc), (name, desc)
+
+
+def test_page_and_every_link_on_it_show_no_participation(data, styrelse, login):
+    client = login(styrelse)
+    page = client.get("/uppfoljning/styrelse/?period=forra_aret")
+    assert page.status_code == 200
+    numbers = list(Deltagande.objects.values_list("nummer", flat=True))
+    links = set(re.findall(r'href="([^"#]+)"', page.text))
+    assert links
+    for link in links:
+        assert "/deltagare/" not in link
+        if link.startswith("/static/"):
+            continue
+        response = client.get(link.replace("&amp;", "&"))
+        assert response.status_code in (200, 302, 404), link
+        body = response.content.decode(errors="ignore")
+        assert not any(n in body for n in numbers), link
+        for pnr in PNRS:
+            assert pnr not in body, link
+            assert f"{pnr[2:8]}-{pnr[8:]}" not in body, link
+    # and the participant pages themselves stay closed to the board
+    one = Deltagande.objects.first()
+    assert client.get(f"/deltagare/{one.uuid}/").status_code == 404
+
+
+def test_sorting_by_any_column(data, forbund, styrelse, login):
+    person_insats(forbund, kod="MOB", namn="Mobilisering", status="PAGAENDE")
+    client = login(styrelse)
+    for key in ("insats", "deltagare", "avslutade", "arbete_studier", "kostnad", "per_deltagare"):
+        for order in ("stigande", "fallande"):
+            response = client.get(
+                f"/uppfoljning/styrelse/?period=forra_aret&sortera={key}&ordning={order}"
+            )
+            assert response.status_code == 200
+    up = client.get("/uppfoljning/styrelse/?period=forra_aret&sortera=deltagare&ordning=stigande")
+    down = client.get("/uppfoljning/styrelse/?period=forra_aret&sortera=deltagare&ordning=fallande")
+    assert up.text.index("MOB Mobilisering") < up.text.index("UNGA Ungdomsteamet")
+    assert down.text.index("UNGA Ungdomsteamet") < down.text.index("MOB Mobilisering")
+
+
+def test_board_level_insats_page_shows_aggregates_only(data, styrelse, login):
+    response = login(styrelse).get("/uppfoljning/styrelse/insats/UNGA/?period=forra_aret")
+    assert response.status_code == 200
+    assert "Ungdomsteamet" in response.text
+    assert not any(n in response.text for n in Deltagande.objects.values_list("nummer", flat=True))
+    assert login(styrelse).get("/uppfoljning/styrelse/insats/FINNSINTE/").status_code == 404
+
+
+def test_insats_of_another_forbund_is_404(data, other_forbund, styrelse, login):
+    person_insats(other_forbund, kod="ANNAN", status="PAGAENDE")
+    assert login(styrelse).get("/uppfoljning/styrelse/insats/ANNAN/").status_code == 404
+
+
+def test_closed_period_is_cached_and_invalidated_when_a_participation_changes(data):
+    today = D(2026, 11, 23)
+    first = build_dashboard(forbund=data, period=Y2025, today=today)
+    with CaptureQueriesContext(connection) as cached:
+        again = build_dashboard(forbund=data, period=Y2025, today=today)
+    assert again.figures == first.figures
+    assert len(cached.captured_queries) <= 8  # the fingerprint only
+    d = Deltagande.objects.filter(kon_id="M").first()
+    Deltagande.objects.filter(pk=d.pk).update(kon_id="K", updated_at=dt.datetime.now(dt.UTC))
+    after = build_dashboard(forbund=data, period=Y2025, today=today)
+    per_kon = {r[0]: r[1:] for r in after.snapshot["sektioner"][2]["tables"][0]["rows"]}
+    assert per_kon["Aktiva"][0] == 8  # 7 women + the one changed
+
+
+def test_open_period_is_never_served_from_the_cache(data):
+    today = D(2025, 12, 1)
+    period = period_for("i_ar", today)
+    build_dashboard(forbund=data, period=period, today=today)
+    with CaptureQueriesContext(connection) as ctx:
+        build_dashboard(forbund=data, period=period, today=today)
+    assert len(ctx.captured_queries) > 8
+
+
+def test_dashboard_query_count_does_not_grow_with_participations(data, forbund, styrelse, login):
+    insats = Deltagande.objects.first().insats
+    client = login(styrelse)
+    counts = []
+    for extra in (10, 400):
+        Deltagande.objects.bulk_create(
+            Deltagande(
+                forbund=forbund,
+                insats=insats,
+                nummer=f"Y-{extra}-{i}",
+                kon_id="KMX"[i % 3],
+                fodelsear=1980 + i % 30,
+                inskrivning=D(2025, 1, 1) + dt.timedelta(days=i % 300),
+            )
+            for i in range(extra)
+        )
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/uppfoljning/styrelse/?period=i_ar").status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("role", ["handlaggare", "ekonomi", "nationell"])
+def test_other_roles_do_not_get_the_board_dashboard(data, forbund, login, role):
+    user = user_with_role(forbund, role)
+    assert login(user).get("/uppfoljning/styrelse/").status_code == 404
+
+
+def test_bad_period_input_gets_a_swedish_message(data, styrelse, login):
+    response = login(styrelse).get(
+        "/uppfoljning/styrelse/?period=egen&fran=2025-05-01&till=2025-01-01"
+    )
+    assert response.status_code == 200
+    assert "före den första" in response.text
+
+
+def test_styrelsepaket_is_a_masked_pdf_in_the_archive(data, styrelse, login, settings, tmp_path):
+    import io
+
+    from pypdf import PdfReader
+
+    from uppfoljning.models import Rapport, RapportStatus, RapportTyp, Variant
+    from uppfoljning.services import rapport_build
+
+    settings.MEDIA_ROOT = tmp_path
+    client = login(styrelse)
+    response = client.post(
+        "/uppfoljning/styrelse/paket/?period=forra_aret", {"diarienummer": "SF 2026/14"}
+    )
+    assert response.status_code == 302
+    rapport = Rapport.objects.get()
+    assert (rapport.typ, rapport.variant) == (RapportTyp.STYRELSEPAKET, Variant.STYRELSE)
+    assert (rapport.period_start, rapport.period_slut) == (Y2025.start, Y2025.slut)
+    rapport_build(rapport_id=rapport.pk)
+    rapport.refresh_from_db()
+    assert rapport.status == RapportStatus.KLAR
+    with rapport.pdf.open("rb") as handle:
+        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages)
+    assert "Styrelsepaket" in text
+    assert "SF 2026/14" in text
+    assert "Aktiva deltagare" in text
+    assert "UNGA Ungdomsteamet" in text
+    # The board finds it in the archive and may download it.
+    assert client.get(f"/uppfoljning/rapporter/{rapport.uuid}/fil.pdf").status_code == 200
+
+
+def test_too_long_diarienummer_changes_nothing(data, styrelse, login):
+    from uppfoljning.models import Rapport
+
+    login(styrelse).post("/uppfoljning/styrelse/paket/", {"diarienummer": "x" * 41})
+    assert Rapport.objects.count() == 0
