@@ -40,6 +40,11 @@ def seed_users(ctx: DemoContext) -> None:
             user.save(update_fields=["password"])
             ctx.log.append(f"användare {spec.username}")
         ctx.users[spec.username] = user
+        # Demo users get an authenticator already linked, so the two-factor step works at
+        # once: `manage.py demo_kod <user>` shows the current code (DEBUG only).
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        TOTPDevice.objects.get_or_create(user=user, defaults={"name": "Demo", "confirmed": True})
         if spec.role:
             Roll.objects.get_or_create(
                 user=user,

@@ -42,4 +42,8 @@ def logins_text() -> str:
     lines = [f"Demoinloggningar (lösenord för alla: {DEMO_PASSWORD}):"]
     for spec in DEMO_USERS:
         lines.append(f"  {spec.username:<16} {spec.label}")
+    lines.append(
+        "Tvåstegskod (förbundschef, handläggare, insatsansvarig, admin): "
+        ".venv/bin/python manage.py demo_kod <användare>"
+    )
     return "\n".join(lines)

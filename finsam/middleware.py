@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -11,6 +13,7 @@ SESSION_KEY = "finsam_forbund"
 
 # Paths that work without a chosen förbund.
 _OPEN_PREFIXES = ("/logga-in/", "/logga-ut/", "/valj-forbund/", "/static/", "/healthz", "/readyz")
+_OPEN_PREFIXES += ("/tvastegs/",)
 _OPEN_PREFIXES += ("/health/", "/tillganglighet/", "/admin/", "/system/")
 
 
@@ -45,6 +48,33 @@ class ForbundMiddleware:
                 request.roles = frozenset(r.roll for r in mine)
             elif len(forbund_ids) > 1 and not request.path.startswith(_OPEN_PREFIXES):
                 return redirect(f"{reverse('valj_forbund')}")
+        return self.get_response(request)
+
+
+# Paths reachable before the second factor: the log-in steps themselves and public pages.
+_MFA_OPEN_PREFIXES = ("/logga-ut/", "/tvastegs/", "/static/", "/healthz", "/readyz", "/health/")
+_MFA_OPEN_PREFIXES += ("/tillganglighet/", "/logga-in/")
+
+
+class TwoFactorMiddleware:
+    """Sends a user whose roles require a second factor to /tvastegs/ until the session has
+    one (enrolment first if they have no authenticator yet). See ``finsam.mfa``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .mfa import requires_mfa, session_is_strong
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(_MFA_OPEN_PREFIXES)
+            and not session_is_strong(request)
+            and requires_mfa(user)
+        ):
+            return redirect(reverse("mfa_verify") + f"?next={quote(request.get_full_path())}")
         return self.get_response(request)
 
 

@@ -15,17 +15,43 @@ def other_forbund(db):
     return forbund_with_members(kommun_koder=("2084",))
 
 
+def second_factor_code(user) -> str:
+    """A fresh single-use recovery code for ``user`` (their TOTP device is confirmed first, so
+    the real verification step accepts it). Lets tests pass the two-factor step without
+    waiting for a new TOTP window."""
+    import secrets
+
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "test"})
+    static, _ = StaticDevice.objects.get_or_create(
+        user=user, name="Reservkoder", defaults={"confirmed": True}
+    )
+    code = secrets.token_hex(5)
+    StaticToken.objects.create(device=static, token=code)
+    return code
+
+
+def login_client(user, password=PASSWORD) -> Client:
+    """Log in through the real views: the password step, and the second factor when the
+    user's roles require it (finsam.mfa)."""
+    from finsam.mfa import requires_mfa
+
+    client = Client()
+    response = client.post("/logga-in/", {"username": user.username, "password": password})
+    assert response.status_code == 302, response.content[:500]
+    if requires_mfa(user):
+        response = client.post("/tvastegs/", {"token": second_factor_code(user)})
+        assert response.status_code == 302, response.content[:500]
+    return client
+
+
 @pytest.fixture
 def login():
-    """Log a user in with a real password post (through axes and the login view)."""
-
-    def _login(user) -> Client:
-        client = Client()
-        response = client.post("/logga-in/", {"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302, response.content[:500]
-        return client
-
-    return _login
+    """Log a user in with a real password post (through axes and the login view) and, where
+    the role requires it, the real second step."""
+    return login_client
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Every insatser page renders for the roles that use it (demo data), with no 500s."""
 
 import pytest
-from django.test import Client
 
 from finsam.demo_accounts import DEMO_PASSWORD
 from insatser.models import Insats, Tillfalle
@@ -17,10 +16,10 @@ def demo(db):
 
 
 def client_for(username):
-    client = Client()
-    response = client.post("/logga-in/", {"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return client
+    from finsam.models import User
+    from tests.conftest import login_client
+
+    return login_client(User.objects.get(username=username), DEMO_PASSWORD)
 
 
 def test_demo_has_twelve_insatser_across_kategorier_and_modes(demo):
