@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from django.db.models import (
     Count,
     DecimalField,
+    ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -417,13 +419,11 @@ class VolymTotals:
         return self.kvinnor + self.man + self.annat
 
 
-def _months_in(start: dt.date, end: dt.date) -> Q:
-    """Month rows (``ar``, ``manad``) whose month overlaps [start, end]."""
-    lo, hi = start.year * 12 + start.month, end.year * 12 + end.month
-    from django.db.models import ExpressionWrapper, F
-
+def _months_in(start: dt.date, end: dt.date):
+    """A month key (``ar * 12 + manad``) and its bounds for the months that overlap
+    [start, end]: counts are kept per month, so a period takes whole months."""
     key = ExpressionWrapper(F("ar") * 12 + F("manad"), output_field=IntegerField())
-    return key, lo, hi
+    return key, start.year * 12 + start.month, end.year * 12 + end.month
 
 
 def volym_totals(
