@@ -20,13 +20,11 @@ from ..models import (
     Insatskostnad,
     Medfinansiering,
 )
+from .history import EMPTY, handelse_record
 
 if TYPE_CHECKING:
     from finsam.models import User
     from forbund.models import Forbund
-from .history import EMPTY, handelse_record
-
-# --- Money ---
 
 
 def _kr(value: Decimal | None) -> str:

@@ -25,10 +25,6 @@ from ..models import (
     Insats,
     Status,
 )
-
-if TYPE_CHECKING:
-    from finsam.models import User
-    from forbund.models import Beslut, Forbund
 from .history import (
     EMPTY,
     M2M_FIELDS,
@@ -39,7 +35,9 @@ from .history import (
     handelse_record,
 )
 
-# --- The insats ---
+if TYPE_CHECKING:
+    from finsam.models import User
+    from forbund.models import Beslut, Forbund
 
 
 def _check_scoped(forbund: Forbund, data: Mapping[str, Any]) -> None:

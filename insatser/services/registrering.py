@@ -18,13 +18,11 @@ from ..models import (
     Volym,
     Yrkesgrupp,
 )
+from .history import EMPTY, handelse_record
 
 if TYPE_CHECKING:
     from finsam.models import User
     from forbund.models import Medlem
-from .history import EMPTY, handelse_record
-
-# --- Non-person registration modes ---
 
 
 def _require_mode(insats: Insats, mode: str) -> None:

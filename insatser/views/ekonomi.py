@@ -23,8 +23,6 @@ from ..forms import (
 from ..models import Insats, Medfinansiering
 from .common import ALL_ROLES, _apply_errors, _year
 
-# --- Money ---
-
 
 def _ekonomi(request, insats, status=200, **forms):
     year = _year(request, timezone.localdate().year)

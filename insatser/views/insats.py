@@ -25,8 +25,6 @@ from ..forms import (
 from ..models import Handelse, Insats, Registreringsform
 from .common import ALL_ROLES, ROLL_PERMS, _apply_errors
 
-# --- Create and edit ---
-
 
 @role_required(Role.FORBUNDSCHEF)
 @require_http_methods(["GET", "POST"])

@@ -23,8 +23,6 @@ from ..forms import (
 from ..models import Insats, Registreringsform, Yrkesgrupp
 from .common import ALL_ROLES, _apply_errors, _year
 
-# --- VOLYM and STRUKTUR ---
-
 
 def _registering(request, uuid, mode: str) -> Insats:
     insats = selectors.insats_get_for_user(request, uuid)
