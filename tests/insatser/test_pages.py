@@ -48,6 +48,7 @@ def test_chef_sees_every_page_of_every_demo_insats(demo):
     assert client.get("/insatser/").status_code == 200
     assert client.get("/insatser/ny/").status_code == 200
     assert client.get("/insatser/kostnader/import/").status_code == 200
+    assert client.get("/insatser/ekonomi/").status_code == 200
     assert client.get("/insatser/export.xlsx").status_code == 200
     for insats in Insats.objects.all():
         base = f"/insatser/{insats.uuid}/"
