@@ -157,3 +157,18 @@ def test_insats_page_query_count_does_not_grow_with_history_or_money(forbund, ch
     assert insats.handelser.count() > 30
     assert queries() == first
     assert first <= 30
+
+
+def test_every_sort_key_works_both_ways(forbund, chef, login):
+    from insatser.selectors import SORTS
+
+    make_many(forbund, chef, 3)
+    volym_insats(
+        forbund, user=chef, kod="VOL", huvudman=[region(forbund), *forbund.medlemmar.all()]
+    )
+    client = login(chef)
+    for key in SORTS:
+        for desc in ("", "&desc=on"):
+            response = client.get(f"/insatser/?sort={key}{desc}")
+            assert response.status_code == 200, key
+            assert response.text.count("<td>VOL</td>") == 1, key  # no duplicate rows
