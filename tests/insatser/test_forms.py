@@ -306,3 +306,11 @@ def test_structural_occasion_can_be_corrected_and_removed(forbund, chef, login):
     assert client.post(url + "ta-bort/").status_code == 302
     assert not insats.tillfallen.exists()
     assert insats.handelser.filter(falt="Tillfälle borttaget").exists()
+
+
+def test_volume_before_the_start_shows_message_next_to_the_month(forbund, chef, login):
+    insats = volym_insats(forbund, user=chef, startdatum=dt.date(2025, 1, 1))
+    response = login(chef).post(f"/insatser/{insats.uuid}/volym/?ar=2024", {"k12": "3"})
+    assert response.status_code == 400
+    assert "Insatsen pågick inte den här månaden." in response.text
+    assert not Volym.objects.exists()
