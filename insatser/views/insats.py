@@ -16,6 +16,7 @@ from finsam.permissions import DELTAGARANSVARIG, INSATSANSVARIG
 from finsam.roles import Role
 
 from .. import selectors, services
+from ..extensions import participant_summary
 from ..forms import (
     AssignForm,
     DokumentForm,
@@ -92,6 +93,7 @@ def _detail(request, insats: Insats, status: int = 200, **forms):
         "chart": selectors.budget_chart(years) if years else None,
         "medfinansiering": list(insats.medfinansiering.order_by("ar", "finansiar")),
         "dokument": list(insats.dokument.select_related("uploaded_by")),
+        "deltagare_section": participant_summary(request=request, insats=insats),
         "handelser": handelser,
         "handelser_total": insats.handelser.count() if len(handelser) == HISTORY_SHOWN else None,
         "today": today,

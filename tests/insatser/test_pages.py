@@ -77,3 +77,25 @@ def test_years_are_printed_without_thousands_separator(demo):
     assert "2 025" not in page
     assert "?ar=2025" in page
     assert "Kostnader per månad 2025" in page
+
+
+def test_participants_section_appears_only_when_the_deltagare_app_provides_it(forbund, chef, login):
+    from insatser.extensions import Section, register_participant_summary
+    from tests.insatser.factories import full_insats
+
+    insats = full_insats(forbund, user=chef)
+    client = login(chef)
+    assert "Deltagare i insatsen" not in client.get(f"/insatser/{insats.uuid}/").text
+    seen = []
+
+    def provider(*, request, insats):
+        seen.append(insats.pk)
+        return Section("Deltagare i insatsen", "insatser/_status.html", {"n": 3})
+
+    register_participant_summary(provider)
+    try:
+        page = client.get(f"/insatser/{insats.uuid}/").text
+    finally:
+        register_participant_summary(None)
+    assert "Deltagare i insatsen" in page
+    assert seen == [insats.pk]
