@@ -99,3 +99,12 @@ def test_participants_section_appears_only_when_the_deltagare_app_provides_it(fo
         register_participant_summary(None)
     assert "Deltagare i insatsen" in page
     assert seen == [insats.pk]
+
+
+def test_person_insats_without_data_controller_is_flagged(forbund, chef, login):
+    from tests.factories import InsatsFactory
+
+    legacy = InsatsFactory(forbund=forbund, kod="GAMMAL")  # from before the rule
+    client = login(chef)
+    assert "Saknar personuppgiftsansvarig" in client.get("/insatser/").text
+    assert "saknar personuppgiftsansvarig part" in client.get(f"/insatser/{legacy.uuid}/").text
