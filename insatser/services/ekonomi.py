@@ -120,6 +120,7 @@ class ImportResult:
 
 
 KOSTNAD_COLUMNS = ("insats", "ar", "manad", "belopp")
+MAX_KRONOR = Decimal(10**12 - 1)  # the money columns hold 12 digits
 _AMOUNT = re.compile(r"^-?\d+([.,]0+)?$")
 
 
@@ -132,6 +133,8 @@ def parse_kronor(text: str) -> Decimal:
     value = Decimal(cleaned.replace(",", "."))
     if value < 0:
         raise ValueError(_("Beloppet får inte vara negativt."))
+    if value > MAX_KRONOR:
+        raise ValueError(_("Beloppet är orimligt stort."))
     return value.quantize(Decimal(1))
 
 

@@ -314,3 +314,13 @@ def test_volume_before_the_start_shows_message_next_to_the_month(forbund, chef, 
     assert response.status_code == 400
     assert "Insatsen pågick inte den här månaden." in response.text
     assert not Volym.objects.exists()
+
+
+def test_absurd_cost_is_a_message_not_a_500(forbund, chef, login):
+    insats = full_insats(forbund, user=chef)
+    response = login(chef).post(
+        f"/insatser/{insats.uuid}/ekonomi/kostnader/?ar=2026", {"m1": "9" * 19}
+    )
+    assert response.status_code == 400
+    assert "Beloppet är orimligt stort." in response.text
+    assert not insats.kostnader.exists()
