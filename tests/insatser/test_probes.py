@@ -4,48 +4,16 @@ unassigned handläggare and every role of another förbund get 404 on GET and PO
 The patterns are read from ``insatser.urls``, so a new URL is probed without editing this test.
 """
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from finsam.roles import Role
-from insatser import services
 from insatser.urls import urlpatterns
 from tests.factories import user_with_role
-from tests.insatser.factories import full_insats, kommun_medlem, struktur_insats, volym_insats
 
 pytestmark = pytest.mark.django_db
 
 STAFF_START_PAGE = "mina"
-
-
-@pytest.fixture
-def objects(forbund, chef, handlaggare):
-    person = full_insats(forbund, user=chef)
-    volym = volym_insats(forbund, user=chef)
-    struktur = struktur_insats(forbund, user=chef)
-    rad = services.medfinansiering_set(
-        insats=person, user=chef, finansiar="ESF+", ar=2026, belopp=Decimal(1)
-    )
-    dok = services.dokument_upload(
-        insats=person,
-        user=chef,
-        typ="ANSOKAN",
-        datum=dt.date(2026, 1, 1),
-        fil=SimpleUploadedFile("a.pdf", b"%PDF"),
-    )
-    tillfalle = services.tillfalle_save(
-        insats=struktur,
-        user=chef,
-        datum=dt.date(2026, 1, 1),
-        titel="Träff",
-        timmar=Decimal(2),
-        antal={(kommun_medlem(forbund), "CHEF"): 1},
-    )
-    return {"insatser": [person, volym, struktur], "rad": rad, "dok": dok, "t": tillfalle}
 
 
 def probe_urls(objects, user_uuid):
