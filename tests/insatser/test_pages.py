@@ -108,3 +108,13 @@ def test_person_insats_without_data_controller_is_flagged(forbund, chef, login):
     client = login(chef)
     assert "Saknar personuppgiftsansvarig" in client.get("/insatser/").text
     assert "saknar personuppgiftsansvarig part" in client.get(f"/insatser/{legacy.uuid}/").text
+
+
+def test_demo_fills_in_insatser_from_the_earlier_thin_demo(demo):
+    from django.core.management import call_command
+
+    Insats.objects.filter(kod="UNGA").update(kategori=None, beskrivning="")
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    unga = Insats.objects.get(kod="UNGA")
+    assert unga.kategori_id == "SAMORD"
+    assert unga.handelser.filter(falt="Kategori", nytt="Samordnande team/lots").exists()
