@@ -216,3 +216,19 @@ def test_money_overview_lists_each_insats_and_sums_like_the_forbund_line(
     assert data.extern == Decimal(40_000)
     assert [r.kvar for r in data.rows] == [Decimal(-20_000), Decimal(50_000)]
     assert 'class="num over-budget"' in text
+
+
+def test_csv_import_survives_broken_line_endings(forbund, chef):
+    full_insats(forbund, user=chef, kod="UNGA")
+    result = services.kostnader_import(
+        forbund=forbund, user=chef, raw=b"insats;ar;manad;belopp\n\r\x00UNGA;2026;1;5\n"
+    )
+    assert not result.ok
+    assert not Insatskostnad.objects.exists()
+
+
+def test_csv_import_wants_plain_digits_for_year_and_month(forbund, chef):
+    full_insats(forbund, user=chef, kod="UNGA")
+    raw = "insats;ar;manad;belopp\nUNGA;2_026;1;5\nUNGA;2026;\u0661;5\n".encode()
+    result = services.kostnader_import(forbund=forbund, user=chef, raw=raw)
+    assert [row for row, _message in result.errors] == [2, 3]
