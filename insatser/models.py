@@ -246,6 +246,15 @@ class Insats(models.Model):
         return self.kategori.inriktning if self.kategori_id else None
 
     @property
+    def saknar_personuppgiftsansvarig(self) -> bool:
+        """PERSON mode without a data controller (rows from before the rule; the form requires
+        it): nobody may register participants until one is chosen."""
+        return (
+            self.registreringsform == Registreringsform.PERSON
+            and not self.personuppgiftsansvarig_id
+        )
+
+    @property
     def is_ended(self) -> bool:
         return self.status in ENDED_STATUSES
 

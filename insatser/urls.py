@@ -10,6 +10,7 @@ urlpatterns = [
     path("export.xlsx", views.export, name="export"),
     path("mina/", views.mina, name="mina"),
     path("kostnader/import/", views.kostnadsimport, name="kostnadsimport"),
+    path("ekonomi/", views.oversikt, name="ekonomioversikt"),
     path("<uuid:uuid>/", views.detalj, name="detalj"),
     path("<uuid:uuid>/andra/", views.andra, name="andra"),
     path("<uuid:uuid>/status/", views.steg, name="steg"),

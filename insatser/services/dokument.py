@@ -14,18 +14,15 @@ from ..models import (
     Dokumenttyp,
     Insats,
 )
+from .history import handelse_record
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
     from finsam.models import User
-from .history import handelse_record
 
 DOKUMENT_SUFFIXES = {".pdf", ".docx", ".doc", ".odt", ".xlsx", ".xls", ".ods", ".pptx", ".txt"}
 DOKUMENT_MAX_BYTES = 20 * 1024 * 1024
-
-
-# --- Documents ---
 
 
 def dokument_check(fil: UploadedFile) -> None:

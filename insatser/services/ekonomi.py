@@ -20,13 +20,11 @@ from ..models import (
     Insatskostnad,
     Medfinansiering,
 )
+from .history import EMPTY, handelse_record
 
 if TYPE_CHECKING:
     from finsam.models import User
     from forbund.models import Forbund
-from .history import EMPTY, handelse_record
-
-# --- Money ---
 
 
 def _kr(value: Decimal | None) -> str:
@@ -122,6 +120,7 @@ class ImportResult:
 
 
 KOSTNAD_COLUMNS = ("insats", "ar", "manad", "belopp")
+MAX_KRONOR = Decimal(10**12 - 1)  # the money columns hold 12 digits
 _AMOUNT = re.compile(r"^-?\d+([.,]0+)?$")
 
 
@@ -134,6 +133,8 @@ def parse_kronor(text: str) -> Decimal:
     value = Decimal(cleaned.replace(",", "."))
     if value < 0:
         raise ValueError(_("Beloppet får inte vara negativt."))
+    if value > MAX_KRONOR:
+        raise ValueError(_("Beloppet är orimligt stort."))
     return value.quantize(Decimal(1))
 
 
@@ -144,6 +145,50 @@ def _decode(raw: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise ValueError(_("Filen kunde inte läsas som text (UTF-8 eller Windows-1252)."))
+
+
+def _whole_number(text: str | None) -> int:
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError
+    return int(text)
+
+
+def _check_row(rownum: int, row: dict, by_kod: dict, parsed: dict, result: ImportResult) -> None:
+    """Check one CSV row; a good row goes into ``parsed``, a bad one into ``result.errors``."""
+    if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+        return
+    result.rows += 1
+    problems = []
+    kod = (row.get("insats") or "").strip().upper()
+    insats = by_kod.get(kod)
+    if insats is None:
+        problems.append(_("okänd insatskod ”%(kod)s”") % {"kod": kod})
+    try:
+        ar = _whole_number(row.get("ar"))
+        if not 2000 <= ar <= 2100:
+            raise ValueError
+    except ValueError:
+        problems.append(_("år måste vara ett årtal (t.ex. 2026)"))
+        ar = None
+    try:
+        manad = _whole_number(row.get("manad"))
+        if not 1 <= manad <= 12:
+            raise ValueError
+    except ValueError:
+        problems.append(_("månad måste vara 1–12"))
+        manad = None
+    try:
+        belopp = parse_kronor((row.get("belopp") or "").strip())
+    except (ValueError, InvalidOperation) as exc:
+        problems.append(str(exc) if str(exc) else _("ogiltigt belopp"))
+        belopp = None
+    if not problems and (insats.pk, ar, manad) in parsed:
+        problems.append(_("samma insats och månad finns på flera rader"))
+    if problems:
+        result.errors.append((rownum, "; ".join(problems)))
+        return
+    parsed[(insats.pk, ar, manad)] = (insats, belopp)
 
 
 @transaction.atomic
@@ -163,7 +208,7 @@ def kostnader_import(*, forbund: Forbund, user: User, raw: bytes) -> ImportResul
         result.errors.append((1, _("Filen är tom.")))
         return result
     delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in KOSTNAD_COLUMNS if c not in header]
     if missing:
@@ -178,40 +223,13 @@ def kostnader_import(*, forbund: Forbund, user: User, raw: bytes) -> ImportResul
     reader.fieldnames = header
     by_kod = {i.kod.upper(): i for i in Insats.objects.for_forbund(forbund)}
     parsed: dict[tuple[int, int, int], tuple[Insats, Decimal]] = {}
-    for rownum, row in enumerate(reader, start=2):
-        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
-            continue
-        result.rows += 1
-        problems = []
-        kod = (row.get("insats") or "").strip().upper()
-        insats = by_kod.get(kod)
-        if insats is None:
-            problems.append(_("okänd insatskod ”%(kod)s”") % {"kod": kod})
-        try:
-            ar = int((row.get("ar") or "").strip())
-            if not 2000 <= ar <= 2100:
-                raise ValueError
-        except ValueError:
-            problems.append(_("år måste vara ett årtal (t.ex. 2026)"))
-            ar = None
-        try:
-            manad = int((row.get("manad") or "").strip())
-            if not 1 <= manad <= 12:
-                raise ValueError
-        except ValueError:
-            problems.append(_("månad måste vara 1–12"))
-            manad = None
-        try:
-            belopp = parse_kronor((row.get("belopp") or "").strip())
-        except (ValueError, InvalidOperation) as exc:
-            problems.append(str(exc) if str(exc) else _("ogiltigt belopp"))
-            belopp = None
-        if not problems and (insats.pk, ar, manad) in parsed:
-            problems.append(_("samma insats och månad finns på flera rader"))
-        if problems:
-            result.errors.append((rownum, "; ".join(problems)))
-            continue
-        parsed[(insats.pk, ar, manad)] = (insats, belopp)
+    try:
+        for row in reader:
+            _check_row(reader.line_num, row, by_kod, parsed, result)
+    except csv.Error as exc:
+        result.errors.append(
+            (reader.line_num, _("Filen kunde inte läsas som CSV (%(fel)s).") % {"fel": exc})
+        )
     if result.rows == 0 and not result.errors:
         result.errors.append((2, _("Filen innehåller inga rader att importera.")))
     if result.errors:

@@ -25,10 +25,6 @@ from ..models import (
     Insats,
     Status,
 )
-
-if TYPE_CHECKING:
-    from finsam.models import User
-    from forbund.models import Beslut, Forbund
 from .history import (
     EMPTY,
     M2M_FIELDS,
@@ -39,7 +35,9 @@ from .history import (
     handelse_record,
 )
 
-# --- The insats ---
+if TYPE_CHECKING:
+    from finsam.models import User
+    from forbund.models import Beslut, Forbund
 
 
 def _check_scoped(forbund: Forbund, data: Mapping[str, Any]) -> None:
@@ -155,16 +153,17 @@ def insats_transition(
 def assignable_users(*, insats: Insats, perm: str):
     """Who may be granted on an insats: users with an active handläggare role in the förbund
     (insatsansvarig: also the insatsansvarig role). For PERSON insatser only staff employed by
-    the data controller qualify: participant data is visible only to that party's staff in the
-    insats (design section 2)."""
+    the data controller qualify (and nobody while it is missing): participant data is visible
+    only to that party's staff in the insats (design section 2)."""
     from finsam.models import User
 
     roles = [Role.HANDLAGGARE]
     if perm == INSATSANSVARIG:
         roles.append(Role.INSATSANSVARIG)
     rows = Roll.objects.active().filter(forbund_id=insats.forbund_id, roll__in=roles)
-    if insats.registreringsform == "PERSON" and insats.personuppgiftsansvarig_id:
-        rows = rows.filter(medlem_id=insats.personuppgiftsansvarig_id)
+    if insats.registreringsform == "PERSON":
+        # Without a data controller nobody qualifies yet: choose the controller first.
+        rows = rows.filter(medlem_id=insats.personuppgiftsansvarig_id or 0)
     return (
         User.objects.filter(is_active=True, roller__in=rows)
         .distinct()

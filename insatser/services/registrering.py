@@ -18,13 +18,11 @@ from ..models import (
     Volym,
     Yrkesgrupp,
 )
+from .history import EMPTY, handelse_record
 
 if TYPE_CHECKING:
     from finsam.models import User
     from forbund.models import Medlem
-from .history import EMPTY, handelse_record
-
-# --- Non-person registration modes ---
 
 
 def _require_mode(insats: Insats, mode: str) -> None:
@@ -41,8 +39,20 @@ def volym_set_year(
     counts: Mapping[int, tuple[int, int, int] | None],
 ) -> int:
     """VOLYM mode: set the number of contacts per month by kön (K, M, X) for one year. A month
-    left empty removes its row. Returns the number of changed months; recorded in the history."""
+    left empty removes its row. Counts only in months the insats runs (from its start month to
+    the month of its actual end). Returns the number of changed months; recorded in the history."""
     _require_mode(insats, "VOLYM")
+    first = insats.startdatum.year * 12 + insats.startdatum.month
+    last = insats.slutdatum.year * 12 + insats.slutdatum.month if insats.slutdatum else None
+    outside = {
+        f"k{manad}": _("Insatsen pågick inte den här månaden.")
+        for manad, value in counts.items()
+        if value is not None
+        and any(value)
+        and (ar * 12 + manad < first or (last is not None and ar * 12 + manad > last))
+    }
+    if outside:
+        raise ValidationError(outside)
     existing = {v.manad: v for v in Volym.objects.filter(insats=insats, ar=ar)}
     changed = []
     for manad in range(1, 13):
@@ -95,8 +105,10 @@ def tillfalle_save(
 ) -> Tillfalle:
     """STRUKTUR mode: record (or correct) an occasion with its participant counts by member
     organisation and profession. Counts of zero are not stored; members must belong to the
-    insats's förbund."""
+    insats's förbund; the date lies within the insats's period."""
     _require_mode(insats, "STRUKTUR")
+    if datum < insats.startdatum or (insats.slutdatum and datum > insats.slutdatum):
+        raise ValidationError({"datum": _("Datumet ligger utanför insatsens period.")})
     if any(m.forbund_id != insats.forbund_id for m, _y in antal):
         raise ValidationError(_("Välj bland förbundets egna medlemmar."))
     if any(y not in Yrkesgrupp.values for _m, y in antal):

@@ -10,6 +10,7 @@ from .ekonomi import (
     kostnadsimport,
     medfinansiering_spara,
     medfinansiering_ta_bort,
+    oversikt,
 )
 from .insats import andra, detalj, ny, personal_lagg_till, personal_ta_bort, steg
 from .lista import export, lista, mina
@@ -32,6 +33,7 @@ __all__ = [
     "medfinansiering_ta_bort",
     "mina",
     "ny",
+    "oversikt",
     "personal_lagg_till",
     "personal_ta_bort",
     "steg",

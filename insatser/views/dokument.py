@@ -19,8 +19,6 @@ from ..models import Dokument
 from .common import ALL_ROLES, _apply_errors
 from .insats import _detail
 
-# --- Documents ---
-
 
 @role_required(*ALL_ROLES)
 @require_POST

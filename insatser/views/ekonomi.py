@@ -15,6 +15,7 @@ from finsam.roles import Role
 
 from .. import selectors, services
 from ..forms import (
+    MANADER,
     BudgetForm,
     KostnadGridForm,
     KostnadImportForm,
@@ -22,8 +23,6 @@ from ..forms import (
 )
 from ..models import Insats, Medfinansiering
 from .common import ALL_ROLES, _apply_errors, _year
-
-# --- Money ---
 
 
 def _ekonomi(request, insats, status=200, **forms):
@@ -165,4 +164,23 @@ def kostnadsimport(request):
     status = 400 if (result and not result.ok) or form.errors else 200
     return render(
         request, "insatser/kostnadsimport.html", {"form": form, "result": result}, status=status
+    )
+
+
+@role_required(Role.FORBUNDSCHEF, Role.EKONOMI, Role.STYRELSE)
+def oversikt(request):
+    """The förbund's insats money for a year: one line per insats and the monthly totals."""
+    year = _year(request, timezone.localdate().year)
+    data = selectors.ekonomi_oversikt(forbund=request.forbund, year=year)
+    months = [(MANADER[m - 1], data.per_manad.get(m)) for m in range(1, 13)]
+    return render(
+        request,
+        "insatser/ekonomi_oversikt.html",
+        {
+            "data": data,
+            "months": months,
+            "year": year,
+            "year_choices": range(year - 4, year + 3),
+            "can_import": bool(request.roles & selectors.MONEY_EDITORS),
+        },
     )

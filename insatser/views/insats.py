@@ -16,6 +16,7 @@ from finsam.permissions import DELTAGARANSVARIG, INSATSANSVARIG
 from finsam.roles import Role
 
 from .. import selectors, services
+from ..extensions import participant_summary
 from ..forms import (
     AssignForm,
     DokumentForm,
@@ -24,8 +25,6 @@ from ..forms import (
 )
 from ..models import Handelse, Insats, Registreringsform
 from .common import ALL_ROLES, ROLL_PERMS, _apply_errors
-
-# --- Create and edit ---
 
 
 @role_required(Role.FORBUNDSCHEF)
@@ -73,8 +72,12 @@ def andra(request, uuid):
 # --- The insats page ---
 
 
+HISTORY_SHOWN = 200
+
+
 def _detail(request, insats: Insats, status: int = 200, **forms):
     access = selectors.insats_access(request, insats)
+    handelser = list(Handelse.objects.filter(insats=insats).select_related("user")[:HISTORY_SHOWN])
     staff = selectors.insats_staff_lists(insats=insats)
     years = selectors.insats_budget_years(insats=insats)
     today = timezone.localdate()
@@ -90,7 +93,9 @@ def _detail(request, insats: Insats, status: int = 200, **forms):
         "chart": selectors.budget_chart(years) if years else None,
         "medfinansiering": list(insats.medfinansiering.order_by("ar", "finansiar")),
         "dokument": list(insats.dokument.select_related("uploaded_by")),
-        "handelser": list(Handelse.objects.filter(insats=insats).select_related("user")[:200]),
+        "deltagare_section": participant_summary(request=request, insats=insats),
+        "handelser": handelser,
+        "handelser_total": insats.handelser.count() if len(handelser) == HISTORY_SHOWN else None,
         "today": today,
     }
     if insats.registreringsform == Registreringsform.VOLYM:

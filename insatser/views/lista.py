@@ -21,8 +21,6 @@ from ..forms import (
 )
 from .common import LIST_ROLES
 
-# --- The list, the export and the start page ---
-
 
 def _filters(request) -> tuple[ListFilterForm, selectors.ListFilters]:
     form = ListFilterForm(request.GET or None, forbund=request.forbund)

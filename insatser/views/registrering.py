@@ -23,8 +23,6 @@ from ..forms import (
 from ..models import Insats, Registreringsform, Yrkesgrupp
 from .common import ALL_ROLES, _apply_errors, _year
 
-# --- VOLYM and STRUKTUR ---
-
 
 def _registering(request, uuid, mode: str) -> Insats:
     insats = selectors.insats_get_for_user(request, uuid)
@@ -86,6 +84,24 @@ def _medlemmar(request):
     return Medlem.objects.for_forbund(request.forbund).order_by("typ", "namn")
 
 
+def _save_tillfalle(request, insats, form, tillfalle=None) -> bool:
+    d = form.cleaned_data
+    try:
+        services.tillfalle_save(
+            insats=insats,
+            user=request.user,
+            datum=d["datum"],
+            titel=d["titel"],
+            timmar=d["timmar"],
+            antal=form.antal(),
+            tillfalle=tillfalle,
+        )
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return False
+    return True
+
+
 @role_required(*ALL_ROLES)
 @require_http_methods(["GET", "POST"])
 def tillfallen(request, uuid):
@@ -95,16 +111,7 @@ def tillfallen(request, uuid):
     if request.method == "POST":
         if not access.register:
             raise Http404
-        if form.is_valid():
-            d = form.cleaned_data
-            services.tillfalle_save(
-                insats=insats,
-                user=request.user,
-                datum=d["datum"],
-                titel=d["titel"],
-                timmar=d["timmar"],
-                antal=form.antal(),
-            )
+        if form.is_valid() and _save_tillfalle(request, insats, form):
             messages.success(request, _("Tillfället är registrerat."))
             return redirect("insatser:tillfallen", uuid=insats.uuid)
     return render(
@@ -138,17 +145,7 @@ def tillfalle_andra(request, uuid, tillfalle):
     for a in row.antal.all():
         initial[f"n_{a.medlem_id}_{a.yrkesgrupp}"] = a.antal
     form = TillfalleForm(request.POST or None, initial=initial, medlemmar=_medlemmar(request))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        services.tillfalle_save(
-            insats=insats,
-            user=request.user,
-            datum=d["datum"],
-            titel=d["titel"],
-            timmar=d["timmar"],
-            antal=form.antal(),
-            tillfalle=row,
-        )
+    if request.method == "POST" and form.is_valid() and _save_tillfalle(request, insats, form, row):
         messages.success(request, _("Tillfället är ändrat."))
         return redirect("insatser:tillfallen", uuid=insats.uuid)
     return render(

@@ -96,6 +96,9 @@ def test_money_and_occasion_pages_are_accessible(page, demo_data):
     assert page.locator("svg.chart").count() == 1
     assert "Europeiska socialfonden" in page.get_by_role("main").inner_text()
     page.assert_accessible()
+    page.visit("/insatser/ekonomi/")
+    assert "Ekonomiöversikt insatser" in page.get_by_role("heading", level=1).inner_text()
+    page.assert_accessible()
     page.visit("/insatser/kostnader/import/")
     page.assert_accessible()
     komp = Insats.objects.get(kod="KOMP-HL")

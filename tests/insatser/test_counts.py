@@ -106,3 +106,26 @@ def test_members_of_another_forbund_cannot_be_counted(forbund, other_forbund, ch
             insats=insats, user=chef, datum=D(2025, 3, 1), titel="Träff", timmar=Decimal(2),
             antal={(kommun_medlem(other_forbund), "CHEF"): 2},
         )  # fmt: skip
+
+
+def test_volume_outside_the_insats_period_is_refused(forbund, chef):
+    insats = volym_insats(forbund, user=chef, startdatum=D(2025, 3, 15))
+    with pytest.raises(ValidationError, match="pågick inte"):
+        services.volym_set_year(insats=insats, user=chef, ar=2025, counts={2: (1, 0, 0)})
+    services.volym_set_year(insats=insats, user=chef, ar=2025, counts={3: (1, 0, 0)})
+    services.insats_update(
+        insats=insats, user=chef, data={"status": "AVSLUTAD", "slutdatum": D(2025, 6, 30)}
+    )
+    with pytest.raises(ValidationError, match="pågick inte"):
+        services.volym_set_year(insats=insats, user=chef, ar=2025, counts={7: (0, 2, 0)})
+    assert Volym.objects.count() == 1
+
+
+def test_occasion_outside_the_insats_period_is_refused(forbund, chef):
+    insats = struktur_insats(forbund, user=chef, startdatum=D(2025, 3, 1))
+    with pytest.raises(ValidationError, match="utanför insatsens period"):
+        services.tillfalle_save(
+            insats=insats, user=chef, datum=D(2025, 2, 28), titel="Före", timmar=Decimal(1),
+            antal={(kommun_medlem(forbund), "CHEF"): 1},
+        )  # fmt: skip
+    assert not insats.tillfallen.exists()

@@ -281,3 +281,46 @@ def test_mina_shows_volume_due_for_last_month(forbund, chef, login):
     assert "Registrera volymer för" not in page
     assert "7 kontakter i" in page
     assert '<span class="key-figure__value">0</span> <span class="key-figure__label">saknar' in page
+
+
+def test_structural_occasion_can_be_corrected_and_removed(forbund, chef, login):
+    insats = struktur_insats(forbund, user=chef)
+    medlem = region(forbund)
+    client = login(chef)
+    client.post(
+        f"/insatser/{insats.uuid}/tillfallen/",
+        {"datum": "2026-03-12", "titel": "Träff", "timmar": "2", f"n_{medlem.pk}_CHEF": "2"},
+    )
+    tillfalle = insats.tillfallen.get()
+    url = f"/insatser/{insats.uuid}/tillfallen/{tillfalle.uuid}/"
+    form = client.get(url)
+    assert 'value="2"' in form.text
+    response = client.post(
+        url,
+        {"datum": "2026-03-12", "titel": "Träff 1", "timmar": "2", f"n_{medlem.pk}_OVRIG": "5"},
+    )
+    assert response.status_code == 302
+    tillfalle.refresh_from_db()
+    assert tillfalle.titel == "Träff 1"
+    assert list(tillfalle.antal.values_list("yrkesgrupp", "antal")) == [("OVRIG", 5)]
+    assert client.post(url + "ta-bort/").status_code == 302
+    assert not insats.tillfallen.exists()
+    assert insats.handelser.filter(falt="Tillfälle borttaget").exists()
+
+
+def test_volume_before_the_start_shows_message_next_to_the_month(forbund, chef, login):
+    insats = volym_insats(forbund, user=chef, startdatum=dt.date(2025, 1, 1))
+    response = login(chef).post(f"/insatser/{insats.uuid}/volym/?ar=2024", {"k12": "3"})
+    assert response.status_code == 400
+    assert "Insatsen pågick inte den här månaden." in response.text
+    assert not Volym.objects.exists()
+
+
+def test_absurd_cost_is_a_message_not_a_500(forbund, chef, login):
+    insats = full_insats(forbund, user=chef)
+    response = login(chef).post(
+        f"/insatser/{insats.uuid}/ekonomi/kostnader/?ar=2026", {"m1": "9" * 19}
+    )
+    assert response.status_code == 400
+    assert "Beloppet är orimligt stort." in response.text
+    assert not insats.kostnader.exists()

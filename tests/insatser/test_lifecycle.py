@@ -183,3 +183,10 @@ def test_removing_deltagaransvarig_is_recorded(forbund, chef, handlaggare):
     assert insats_users_with_perm(insats=insats, perm=DELTAGARANSVARIG) == []
     entry = insats.handelser.filter(falt="Deltagaransvarig borttagen").get()
     assert entry.gammalt == handlaggare.get_full_name()
+
+
+def test_nobody_is_assignable_to_person_insats_without_data_controller(forbund, chef, handlaggare):
+    legacy = InsatsFactory(forbund=forbund)  # PERSON, no controller: from before the rule
+    assert not services.assignable_users(insats=legacy, perm=DELTAGARANSVARIG).exists()
+    with pytest.raises(ValidationError):
+        services.insats_assign(insats=legacy, actor=chef, user=handlaggare, perm=DELTAGARANSVARIG)

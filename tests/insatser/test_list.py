@@ -46,6 +46,7 @@ def test_list_query_count_does_not_grow_with_the_number_of_insatser(forbund, che
         return len(ctx.captured_queries)
 
     make_many(forbund, chef, 5)
+    queries()  # warm the per-process caches (content types, session)
     counts = [queries()]
     make_many(forbund, chef, 45)
     counts.append(queries())
@@ -145,6 +146,7 @@ def test_insats_page_query_count_does_not_grow_with_history_or_money(forbund, ch
         return len(ctx.captured_queries)
 
     services.budget_set(insats=insats, user=chef, ar=2025, belopp=Decimal(1))
+    queries()  # warm the per-process caches (content types, session)
     first = queries()
     for ar in range(2026, 2036):
         services.budget_set(insats=insats, user=chef, ar=ar, belopp=Decimal(ar))
@@ -157,3 +159,49 @@ def test_insats_page_query_count_does_not_grow_with_history_or_money(forbund, ch
     assert insats.handelser.count() > 30
     assert queries() == first
     assert first <= 30
+
+
+def test_every_sort_key_works_both_ways(forbund, chef, login):
+    from insatser.selectors import SORTS
+
+    make_many(forbund, chef, 3)
+    volym_insats(
+        forbund, user=chef, kod="VOL", huvudman=[region(forbund), *forbund.medlemmar.all()]
+    )
+    client = login(chef)
+    for key in SORTS:
+        for desc in ("", "&desc=on"):
+            response = client.get(f"/insatser/?sort={key}{desc}")
+            assert response.status_code == 200, key
+            assert response.text.count("<td>VOL</td>") == 1, key  # no duplicate rows
+
+
+def test_mina_query_count_does_not_grow_with_the_number_of_insatser(forbund, chef, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from finsam.permissions import DELTAGARANSVARIG, insats_grant
+    from finsam.roles import Role
+    from tests.factories import user_with_role
+    from tests.insatser.factories import kommun_medlem
+
+    user = user_with_role(forbund, Role.HANDLAGGARE, medlem=kommun_medlem(forbund))
+    client = login(user)
+
+    def grant_more(n, mode):
+        for _ in range(n):
+            insats = (volym_insats if mode == "VOLYM" else struktur_insats)(forbund, user=chef)
+            insats_grant(user=user, insats=insats, perm=DELTAGARANSVARIG)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/insatser/mina/").status_code == 200
+        return len(ctx.captured_queries)
+
+    grant_more(2, "VOLYM")
+    grant_more(2, "STRUKTUR")
+    queries()  # the first request after log-in also touches the session
+    first = queries()
+    grant_more(10, "VOLYM")
+    grant_more(10, "STRUKTUR")
+    assert queries() == first

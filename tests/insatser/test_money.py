@@ -177,7 +177,58 @@ def test_parse_kronor_accepts_swedish_formats(text, value):
     assert services.parse_kronor(text) == Decimal(value)
 
 
-@pytest.mark.parametrize("text", ["12,5", "-5", "abc", "1.2.3", ""])
+@pytest.mark.parametrize("text", ["12,5", "-5", "abc", "1.2.3", "", "9" * 13])
 def test_parse_kronor_refuses_ore_negatives_and_text(text):
     with pytest.raises(ValueError, match="(?i)belopp"):
         services.parse_kronor(text)
+
+
+def test_money_overview_lists_each_insats_and_sums_like_the_forbund_line(
+    forbund, other_forbund, chef, login, django_assert_max_num_queries
+):
+    a = full_insats(forbund, user=chef, kod="A")
+    b = volym_insats(forbund, user=chef, kod="B")
+    full_insats(forbund, user=chef, kod="UTAN")  # no money this year: not listed
+    foreign = full_insats(other_forbund, user=chef, kod="FRAMMANDE")
+    services.budget_set(insats=a, user=chef, ar=2026, belopp=Decimal(100_000))
+    services.budget_set(insats=b, user=chef, ar=2026, belopp=Decimal(50_000))
+    services.budget_set(insats=foreign, user=chef, ar=2026, belopp=Decimal(7))
+    services.kostnader_set_year(
+        insats=a, user=chef, ar=2026, belopp_by_month={1: Decimal(30_000), 2: Decimal(90_000)}
+    )
+    services.medfinansiering_set(
+        insats=b, user=chef, finansiar="ESF+", ar=2026, belopp=Decimal(40_000)
+    )
+    client = login(chef)
+    with django_assert_max_num_queries(12):
+        response = client.get("/insatser/ekonomi/?ar=2026")
+    text = response.text
+    assert response.status_code == 200
+    assert "<td>A</td>" in text
+    assert "<td>B</td>" in text
+    assert "UTAN" not in text
+    assert "FRAMMANDE" not in text
+    from insatser.selectors import ekonomi_oversikt
+
+    data = ekonomi_oversikt(forbund=forbund, year=2026)
+    assert data.budget == insats_budget_total(forbund=forbund, year=2026) == Decimal(150_000)
+    assert data.utfall == sum(insats_costs_by_month(forbund=forbund, year=2026).values())
+    assert data.extern == Decimal(40_000)
+    assert [r.kvar for r in data.rows] == [Decimal(-20_000), Decimal(50_000)]
+    assert 'class="num over-budget"' in text
+
+
+def test_csv_import_survives_broken_line_endings(forbund, chef):
+    full_insats(forbund, user=chef, kod="UNGA")
+    result = services.kostnader_import(
+        forbund=forbund, user=chef, raw=b"insats;ar;manad;belopp\n\r\x00UNGA;2026;1;5\n"
+    )
+    assert not result.ok
+    assert not Insatskostnad.objects.exists()
+
+
+def test_csv_import_wants_plain_digits_for_year_and_month(forbund, chef):
+    full_insats(forbund, user=chef, kod="UNGA")
+    raw = "insats;ar;manad;belopp\nUNGA;2_026;1;5\nUNGA;2026;\u0661;5\n".encode()
+    result = services.kostnader_import(forbund=forbund, user=chef, raw=raw)
+    assert [row for row, _message in result.errors] == [2, 3]

@@ -47,6 +47,7 @@ def test_chef_sees_every_page_of_every_demo_insats(demo):
     assert client.get("/insatser/").status_code == 200
     assert client.get("/insatser/ny/").status_code == 200
     assert client.get("/insatser/kostnader/import/").status_code == 200
+    assert client.get("/insatser/ekonomi/").status_code == 200
     assert client.get("/insatser/export.xlsx").status_code == 200
     for insats in Insats.objects.all():
         base = f"/insatser/{insats.uuid}/"
@@ -75,3 +76,44 @@ def test_years_are_printed_without_thousands_separator(demo):
     assert "2 025" not in page
     assert "?ar=2025" in page
     assert "Kostnader per månad 2025" in page
+
+
+def test_participants_section_appears_only_when_the_deltagare_app_provides_it(forbund, chef, login):
+    from insatser.extensions import Section, register_participant_summary
+    from tests.insatser.factories import full_insats
+
+    insats = full_insats(forbund, user=chef)
+    client = login(chef)
+    assert "Deltagare i insatsen" not in client.get(f"/insatser/{insats.uuid}/").text
+    seen = []
+
+    def provider(*, request, insats):
+        seen.append(insats.pk)
+        return Section("Deltagare i insatsen", "insatser/_status.html", {"n": 3})
+
+    register_participant_summary(provider)
+    try:
+        page = client.get(f"/insatser/{insats.uuid}/").text
+    finally:
+        register_participant_summary(None)
+    assert "Deltagare i insatsen" in page
+    assert seen == [insats.pk]
+
+
+def test_person_insats_without_data_controller_is_flagged(forbund, chef, login):
+    from tests.factories import InsatsFactory
+
+    legacy = InsatsFactory(forbund=forbund, kod="GAMMAL")  # from before the rule
+    client = login(chef)
+    assert "Saknar personuppgiftsansvarig" in client.get("/insatser/").text
+    assert "saknar personuppgiftsansvarig part" in client.get(f"/insatser/{legacy.uuid}/").text
+
+
+def test_demo_fills_in_insatser_from_the_earlier_thin_demo(demo):
+    from django.core.management import call_command
+
+    Insats.objects.filter(kod="UNGA").update(kategori=None, beskrivning="")
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    unga = Insats.objects.get(kod="UNGA")
+    assert unga.kategori_id == "SAMORD"
+    assert unga.handelser.filter(falt="Kategori", nytt="Samordnande team/lots").exists()

@@ -4,54 +4,22 @@ unassigned handläggare and every role of another förbund get 404 on GET and PO
 The patterns are read from ``insatser.urls``, so a new URL is probed without editing this test.
 """
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from finsam.roles import Role
-from insatser import services
 from insatser.urls import urlpatterns
 from tests.factories import user_with_role
-from tests.insatser.factories import full_insats, kommun_medlem, struktur_insats, volym_insats
 
 pytestmark = pytest.mark.django_db
 
-OPEN_TO_ROLE = {"lista", "ny", "export", "mina", "kostnadsimport"}  # no object id in the URL
-
-
-@pytest.fixture
-def objects(forbund, chef, handlaggare):
-    person = full_insats(forbund, user=chef)
-    volym = volym_insats(forbund, user=chef)
-    struktur = struktur_insats(forbund, user=chef)
-    rad = services.medfinansiering_set(
-        insats=person, user=chef, finansiar="ESF+", ar=2026, belopp=Decimal(1)
-    )
-    dok = services.dokument_upload(
-        insats=person,
-        user=chef,
-        typ="ANSOKAN",
-        datum=dt.date(2026, 1, 1),
-        fil=SimpleUploadedFile("a.pdf", b"%PDF"),
-    )
-    tillfalle = services.tillfalle_save(
-        insats=struktur,
-        user=chef,
-        datum=dt.date(2026, 1, 1),
-        titel="Träff",
-        timmar=Decimal(2),
-        antal={(kommun_medlem(forbund), "CHEF"): 1},
-    )
-    return {"insatser": [person, volym, struktur], "rad": rad, "dok": dok, "t": tillfalle}
+STAFF_START_PAGE = "mina"
 
 
 def probe_urls(objects, user_uuid):
     urls = []
     for pattern in urlpatterns:
-        if pattern.name in OPEN_TO_ROLE:
+        if "uuid" not in pattern.pattern.converters:
             continue
         for insats in objects["insatser"]:
             kwargs = {"uuid": insats.uuid}
@@ -66,12 +34,18 @@ def probe_urls(objects, user_uuid):
             }
             kwargs.update({k: v for k, v in values.items() if k in keys})
             urls.append(reverse(f"insatser:{pattern.name}", kwargs=kwargs))
-    assert len(urls) == 3 * (len(urlpatterns) - len(OPEN_TO_ROLE)) == 54
+    assert len(urls) >= 3 * 18
     return urls
 
 
 def test_unassigned_handlaggare_gets_404_on_every_pattern(objects, handlaggare, chef, login):
     client = login(handlaggare)
+    for pattern in urlpatterns:
+        if "uuid" in pattern.pattern.converters or pattern.name == STAFF_START_PAGE:
+            continue
+        url = reverse(f"insatser:{pattern.name}")
+        assert client.get(url).status_code == 404, url  # förbund-wide pages are not theirs
+        assert client.post(url).status_code == 404, url
     for url in probe_urls(objects, chef.uuid):
         assert client.get(url).status_code in (404, 405), url
         assert client.post(url, {"namn": "x"}).status_code == 404, url
