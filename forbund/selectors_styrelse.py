@@ -98,7 +98,7 @@ def styrelse_on(*, forbund: Forbund, day: dt.date) -> Styrelsebild:
 def uppdrag_all(*, forbund: Forbund):
     return (
         Styrelseuppdrag.objects.for_forbund(forbund)
-        .select_related("medlem")
+        .select_related("medlem", "anvandare")
         .order_by("-till", "medlem__typ", "medlem__namn", "roll")
     )
 

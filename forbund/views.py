@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from finsam.decorators import role_required, systemadmin_required
 from finsam.roles import Role
@@ -44,6 +44,7 @@ def _year(request, default: int | None = None) -> int:
 
 
 @role_required(Role.FORBUNDSCHEF, Role.EKONOMI)
+@require_GET
 def oversikt(request):
     data = selectors.forbund_oversikt(forbund=request.forbund, day=timezone.localdate())
     return render(request, "forbund/oversikt.html", {"oversikt": data})
@@ -74,6 +75,7 @@ def forbund_create(request):
 
 
 @role_required(*READERS)
+@require_GET
 def profil(request):
     forbund = request.forbund
     today = timezone.localdate()
@@ -144,6 +146,7 @@ def forbundsordning_upload(request):
 
 
 @role_required(*READERS)
+@require_GET
 def forbundsordning_download(request, uuid):
     version = selectors.forbundsordning_get(forbund=request.forbund, uuid=uuid)
     try:
@@ -201,8 +204,8 @@ def medlemmar(request):
 @role_required(*READERS)
 @require_http_methods(["GET", "POST"])
 def medlem_edit(request, uuid):
-    require_edit(request)
     medlem = selectors.medlem_get(forbund=request.forbund, uuid=uuid)
+    require_edit(request)
     form = MedlemEditForm(
         request.POST if request.method == "POST" else None,
         initial={
@@ -233,8 +236,8 @@ def medlem_edit(request, uuid):
 @role_required(*READERS)
 @require_POST
 def medlem_replace(request, uuid):
-    require_edit(request)
     medlem = selectors.medlem_get(forbund=request.forbund, uuid=uuid)
+    require_edit(request)
     replace_form = MedlemReplaceForm(request.POST, prefix="byt")
     if replace_form.is_valid():
         try:
@@ -263,8 +266,8 @@ def medlem_replace(request, uuid):
 @role_required(*READERS)
 @require_POST
 def medlem_delete(request, uuid):
-    require_edit(request)
     medlem = selectors.medlem_get(forbund=request.forbund, uuid=uuid)
+    require_edit(request)
     try:
         services.medlem_delete(medlem=medlem)
     except ValidationError as exc:
@@ -384,6 +387,7 @@ def _year_choices(ar: int) -> list[int]:
 
 
 @role_required(*READERS)
+@require_GET
 def finansiering_excel(request):
     ar = _year(request)
     table = selectors.bidrag_for_year(forbund=request.forbund, ar=ar)

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from finsam.decorators import role_required
 
@@ -65,6 +65,7 @@ def _charts(overview):
 
 
 @role_required(*READERS)
+@require_GET
 def budget(request):
     ar = _year(request)
     overview = sel.budget_overview(forbund=request.forbund, ar=ar, today=timezone.localdate())
@@ -115,7 +116,7 @@ def budget_version(request, uuid):
     )
     version_form = BudgetVersionForm(prefix="version")
     action = request.POST.get("action") if request.method == "POST" else None
-    if action:
+    if request.method == "POST":
         require_budget_edit(request)
     try:
         if action == "rader":
@@ -142,8 +143,8 @@ def budget_version(request, uuid):
             svc.budget_delete_draft(budget=b)
             messages.success(request, "Utkastet är borttaget.")
             return redirect(f"{reverse('forbund:budget')}?ar={b.ar}")
-        elif action is not None:
-            raise Http404
+        elif request.method == "POST":
+            raise Http404  # an unknown action
     except ValidationError as exc:
         b.refresh_from_db()
         target = {"besluta": decide_form, "ny_version": version_form}.get(action, lines_form)
@@ -232,8 +233,8 @@ def utfall_import(request):
 @role_required(*READERS)
 @require_POST
 def utfall_delete(request, uuid):
-    require_budget_edit(request)
     row = sel.utfall_get(forbund=request.forbund, uuid=uuid)
+    require_budget_edit(request)
     svc.utfall_delete(utfall=row)
     messages.success(request, "Utfallsraden är borttagen.")
     return redirect(f"{reverse('forbund:utfall')}?ar={row.datum.year}")
@@ -257,6 +258,7 @@ def kontomappning(request):
 
 
 @role_required(*READERS)
+@require_GET
 def eget_kapital(request):
     series = sel.eget_kapital_series(forbund=request.forbund, today=timezone.localdate())
     chart = grouped_bars(
@@ -277,6 +279,7 @@ def eget_kapital(request):
 
 
 @role_required(*READERS)
+@require_GET
 def budget_excel(request):
     ar = _year(request)
     o = sel.budget_overview(forbund=request.forbund, ar=ar, today=timezone.localdate())

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from finsam.decorators import role_required
 from finsam.roles import Role
@@ -104,6 +104,7 @@ def _run_get(uuid) -> Modellberakning:
 
 
 @role_required(Role.NATIONELL)
+@require_GET
 def modell_resultat(request, uuid):
     run = _run_get(uuid)
     rader = list(run.rader.select_related("forbund"))

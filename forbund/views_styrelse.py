@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -57,8 +58,8 @@ def styrelse(request):
 @role_required(*READERS)
 @require_http_methods(["GET", "POST"])
 def uppdrag_edit(request, uuid):
-    require_edit(request)
     u = sel.uppdrag_get(forbund=request.forbund, uuid=uuid)
+    require_edit(request)
     initial = {
         "medlem": u.medlem.uuid,
         "namn": u.namn,
@@ -66,6 +67,7 @@ def uppdrag_edit(request, uuid):
         "fran": u.fran,
         "till": u.till,
         "valbarhet": u.valbarhet,
+        "anvandare": u.anvandare.uuid if u.anvandare_id else None,
     }
     form = UppdragForm(
         request.POST if request.method == "POST" else None,
@@ -148,8 +150,10 @@ def sammantrade(request, uuid):
     )
     attendance_errors: list[str] = []
     action = request.POST.get("action") if request.method == "POST" else None
-    if action:
+    if request.method == "POST":
         require_edit(request)
+        if action not in ("narvaro", "beslut"):
+            raise Http404
     if action == "narvaro":
         present = set(request.POST.getlist("narvarande"))
         entries = []
@@ -199,8 +203,8 @@ def sammantrade(request, uuid):
 @role_required(*READERS)
 @require_POST
 def sammantrade_delete(request, uuid):
-    require_edit(request)
     s = sel.sammantrade_get(forbund=request.forbund, uuid=uuid)
+    require_edit(request)
     try:
         svc.sammantrade_delete(sammantrade=s)
     except ValidationError as exc:
