@@ -9,6 +9,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from finsam.models import User
+from finsam.roles import Role
+
 from .models import (
     ENTERED_POSTER,
     Beslut,
@@ -350,15 +353,36 @@ class KontoForm(forms.Form):
 class UppdragForm(forms.Form):
     medlem = forms.ModelChoiceField(label=_("Utsedd av"), queryset=Medlem.objects.none())
     namn = forms.CharField(label=_("Namn"), max_length=200)
-    roll = forms.ChoiceField(label=_("Roll"), choices=StyrelseRoll.choices)
+    roll = forms.ChoiceField(
+        label=_("Roll"),
+        choices=[
+            (r.value, r.label)
+            for r in (
+                StyrelseRoll.LEDAMOT,
+                StyrelseRoll.ERSATTARE,
+                StyrelseRoll.ORDFORANDE,
+                StyrelseRoll.VICE,
+            )
+        ],
+    )
     fran = forms.DateField(label=_("Mandat från"), widget=DATE)
     till = forms.DateField(label=_("Mandat till"), widget=DATE)
     valbarhet = forms.ChoiceField(label=_("Valbarhetsgrund"), choices=Valbarhet.choices)
+    anvandare = forms.ModelChoiceField(
+        label=_("Inloggning"),
+        queryset=User.objects.none(),
+        required=False,
+        to_field_name="uuid",
+        help_text=_("Användare med rollen styrelse i förbundet, om personen loggar in."),
+    )
 
     def __init__(self, *args, forbund: Forbund, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["medlem"].queryset = Medlem.objects.for_forbund(forbund).order_by("typ", "namn")
+        self.fields["medlem"].queryset = Medlem.objects.for_forbund(forbund).ordered()
         self.fields["medlem"].to_field_name = "uuid"
+        self.fields["anvandare"].queryset = User.objects.filter(
+            roller__forbund=forbund, roller__roll=Role.STYRELSE, roller__is_active=True
+        ).order_by("last_name", "first_name")
 
 
 class SammantradeForm(forms.Form):

@@ -34,16 +34,12 @@ from .models import (
 
 
 def medlemmar_on(*, forbund: Forbund, day: dt.date) -> QuerySet[Medlem]:
-    return Medlem.objects.for_forbund(forbund).active_on(day).select_related("kommun")
+    return Medlem.objects.for_forbund(forbund).active_on(day).select_related("kommun").ordered()
 
 
 def medlemmar_all(*, forbund: Forbund) -> QuerySet[Medlem]:
     """Every membership of the förbund, past, present and future (the history)."""
-    return (
-        Medlem.objects.for_forbund(forbund)
-        .select_related("kommun")
-        .order_by("typ", "namn", "startdatum")
-    )
+    return Medlem.objects.for_forbund(forbund).select_related("kommun").ordered()
 
 
 def medlem_get(*, forbund: Forbund, uuid) -> Medlem:

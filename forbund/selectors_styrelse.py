@@ -60,10 +60,7 @@ def styrelse_on(*, forbund: Forbund, day: dt.date) -> Styrelsebild:
     mandates ending within 60 days (boards change often; the förbundschef must ask the member in
     time). Two queries."""
     medlemmar = list(
-        Medlem.objects.for_forbund(forbund)
-        .active_on(day)
-        .select_related("kommun")
-        .order_by("typ", "namn")
+        Medlem.objects.for_forbund(forbund).active_on(day).select_related("kommun").ordered()
     )
     uppdrag = list(
         Styrelseuppdrag.objects.for_forbund(forbund)

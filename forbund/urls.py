@@ -6,6 +6,8 @@ app_name = "forbund"
 
 urlpatterns = [
     path("", views.oversikt, name="oversikt"),
+    # The menu links here, so that "/forbund/" is not a prefix of every other förbund page.
+    path("oversikt/", views.oversikt, name="hem"),
     path("nytt/", views.forbund_create, name="skapa"),
     path("profil/", views.profil, name="profil"),
     path("profil/andra/", views.profil_edit, name="profil_andra"),
