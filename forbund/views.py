@@ -46,8 +46,27 @@ def _year(request, default: int | None = None) -> int:
 @role_required(Role.FORBUNDSCHEF, Role.EKONOMI)
 @require_GET
 def oversikt(request):
-    data = selectors.forbund_oversikt(forbund=request.forbund, day=timezone.localdate())
-    return render(request, "forbund/oversikt.html", {"oversikt": data})
+    """The förbundschef's start page: members, this year's economy, eget kapital and what the
+    board needs attended to, each with a link to its page."""
+    from . import selectors_budget, selectors_styrelse
+
+    forbund, today = request.forbund, timezone.localdate()
+    data = selectors.forbund_oversikt(forbund=forbund, day=today)
+    series = selectors_budget.eget_kapital_series(forbund=forbund, today=today)
+    closed = [r for r in series if not r.prognos]
+    return render(
+        request,
+        "forbund/oversikt.html",
+        {
+            "oversikt": data,
+            "ekonomi": selectors_budget.budget_overview(
+                forbund=forbund, ar=today.year, today=today
+            ),
+            "ek": closed[-1] if closed else None,
+            "ek_prognos": next((r for r in series if r.ar == today.year), None),
+            "bild": selectors_styrelse.styrelse_on(forbund=forbund, day=today),
+        },
+    )
 
 
 # --- the systemadministratör creates a förbund ------------------------------------------------

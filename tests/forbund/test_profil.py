@@ -110,3 +110,15 @@ def test_forbundsordning_of_other_forbund_is_404(forbund, other_forbund, chef, l
         forbund=other_forbund, giltig_fran="2020-01-01", fil="x.pdf", filnamn="x.pdf"
     )
     assert login(chef).get(f"/forbund/forbundsordning/{foreign.uuid}/").status_code == 404
+
+
+def test_overview_shows_economy_and_board_warnings(
+    forbund, chef, login, django_assert_max_num_queries
+):
+    client = login(chef)
+    with django_assert_max_num_queries(25):
+        response = client.get("/forbund/")
+    assert response.status_code == 200
+    assert "Ingen budget för året ännu" in response.text
+    assert "saknar ordinarie ledamot" in response.text  # no board registered
+    assert client.get("/forbund/oversikt/").status_code == 200
