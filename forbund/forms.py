@@ -301,6 +301,7 @@ class BudgetDecideForm(forms.Form):
         label=_("Styrelsebeslut"),
         queryset=Beslut.objects.none(),
         required=False,
+        to_field_name="uuid",
         help_text=_("Välj ett registrerat beslut, eller ange paragraf och rubrik nedan."),
     )
     paragraf = forms.CharField(

@@ -365,7 +365,8 @@ def befolkning_import(request):
 def finansiering(request):
     forbund = request.forbund
     ar = _year(request)
-    fin = selectors.bidrag_for_year(forbund=forbund, ar=ar).finansiering
+    table = selectors.bidrag_for_year(forbund=forbund, ar=ar)
+    fin = table.finansiering
     form = FinansieringForm(
         request.POST if request.method == "POST" else None,
         initial={
@@ -384,7 +385,6 @@ def finansiering(request):
             else:
                 messages.success(request, f"Finansieringen för {row.ar} är sparad.")
                 return redirect(f"{request.path}?ar={row.ar}")
-    table = selectors.bidrag_for_year(forbund=forbund, ar=ar)
     return render(
         request,
         "forbund/finansiering.html",

@@ -147,3 +147,13 @@ def test_styrelse_may_read_population_but_not_write(forbund, styrelse, login):
     response = client.post("/forbund/befolkning/", {"kommun": "2083", "ar": "2024", "antal": "5"})
     assert response.status_code == 403
     assert not Befolkning.objects.exists()
+
+
+def test_population_page_runs_constant_queries(forbund, chef, login, django_assert_max_num_queries):
+    for year in range(2015, 2026):
+        for kod in ("2083", "2082"):
+            Befolkning.objects.create(forbund=forbund, kommun=kommun(kod), ar=year, antal=year)
+    client = login(chef)
+    with django_assert_max_num_queries(10):
+        response = client.get("/forbund/befolkning/")
+    assert response.text.count('<td class="num">2') >= 22

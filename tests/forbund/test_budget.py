@@ -346,3 +346,15 @@ def test_eget_kapital_page_warns_over_threshold(forbund, chef, login):
     tilldelning(forbund, 2023, 1_000_000)
     text = login(chef).get("/forbund/eget-kapital/").text
     assert "över gränsen" in text
+
+
+def test_decision_can_link_a_registered_beslut_by_uuid(forbund, chef, budget, login):
+    own = Beslut.objects.create(forbund=forbund, datum=D(2024, 12, 1), paragraf="§ 9", rubrik="B")
+    page = login(chef).get(f"/forbund/budget/{budget.uuid}/").text
+    assert f'value="{own.uuid}"' in page
+    response = login(chef).post(
+        f"/forbund/budget/{budget.uuid}/",
+        {"action": "besluta", "beslut-beslutsdatum": "2024-12-01", "beslut-beslut": str(own.uuid)},
+    )
+    assert response.status_code == 302
+    assert Budget.objects.get(pk=budget.pk).beslut == own
