@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from finsam.decorators import role_required, systemadmin_required
 from finsam.roles import Role
 
-from . import selectors, services
+from . import selectors, selectors_budget, selectors_styrelse, services
 from .access import READERS, can_edit, require_edit
 from .berakning import percent
 from .excel import Sheet, xlsx_response
@@ -48,8 +48,6 @@ def _year(request, default: int | None = None) -> int:
 def oversikt(request):
     """The förbundschef's start page: members, this year's economy, eget kapital and what the
     board needs attended to, each with a link to its page."""
-    from . import selectors_budget, selectors_styrelse
-
     forbund, today = request.forbund, timezone.localdate()
     data = selectors.forbund_oversikt(forbund=forbund, day=today)
     series = selectors_budget.eget_kapital_series(forbund=forbund, today=today)

@@ -183,3 +183,12 @@ def test_pro_rata_split_sums_exactly_and_never_charges_days_outside_membership(t
     if any(r.viktat for r in out):
         # a member with no days (or no population) pays nothing while others carry weight
         assert all(r.belopp == 0 for r in out if r.viktat == 0)
+
+
+def test_chart_axis_labels_are_exact_swedish_amounts():
+    from forbund.charts import _kr
+
+    assert _kr(Decimal(1_250_000)) == "1,25 Mkr"
+    assert _kr(Decimal(5_000_000)) == "5 Mkr"
+    assert _kr(Decimal(375_000)) == "375 tkr"
+    assert _kr(Decimal(0)) == "0 kr"
