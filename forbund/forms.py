@@ -28,6 +28,16 @@ from .models import (
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class DateField(forms.DateField):
+    """A date within 1900–2100: the förbund's history and plans, never date arithmetic that
+    overflows at year 9999."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not 1900 <= value.year <= 2100:
+            raise ValidationError(_("Ange ett datum mellan år 1900 och 2100."))
+
+
 def add_errors(form: forms.Form, exc: ValidationError) -> None:
     """Put a service's ``ValidationError`` next to the fields it names (or on the form)."""
     if hasattr(exc, "error_dict"):
@@ -95,7 +105,7 @@ class ForbundCreateForm(forms.Form):
         max_length=13,
         help_text=_("Tio siffror, t.ex. 222000-1234."),
     )
-    startdatum = forms.DateField(label=_("Bildat / medlemmar från"), widget=DATE)
+    startdatum = DateField(label=_("Bildat / medlemmar från"), widget=DATE)
     region_namn = forms.CharField(
         label=_("Region"), max_length=200, help_text=_("T.ex. Region Dalarna.")
     )
@@ -129,6 +139,11 @@ class ForbundProfileForm(forms.ModelForm):
     )
     ek_ingaende_belopp = KronorField(
         label=_("Ingående eget kapital (kr)"), required=False, min_value=None
+    )
+    ek_ingaende_ar = YearField(
+        label=_("Första år med eget kapital"),
+        required=False,
+        help_text=_("Året då det ingående egna kapitalet nedan gäller från (1 januari)."),
     )
     webbplats = forms.URLField(label=_("Webbplats"), required=False, assume_scheme="https")
 
@@ -167,7 +182,7 @@ class ForbundProfileForm(forms.ModelForm):
 
 
 class ForbundsordningForm(forms.Form):
-    giltig_fran = forms.DateField(label=_("Gäller från"), widget=DATE)
+    giltig_fran = DateField(label=_("Gäller från"), widget=DATE)
     fil = forms.FileField(
         label=_("Förbundsordning (PDF)"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
@@ -189,8 +204,8 @@ class MedlemAddForm(forms.Form):
         required=False,
         help_text=_("För kommuner fylls det i själv."),
     )
-    startdatum = forms.DateField(label=_("Medlem från"), widget=DATE)
-    slutdatum = forms.DateField(label=_("Medlem till"), widget=DATE, required=False)
+    startdatum = DateField(label=_("Medlem från"), widget=DATE)
+    slutdatum = DateField(label=_("Medlem till"), widget=DATE, required=False)
     andel_procent = forms.DecimalField(
         label=_("Fast andel (%)"),
         required=False,
@@ -211,8 +226,8 @@ class MedlemAddForm(forms.Form):
 
 class MedlemEditForm(forms.Form):
     namn = forms.CharField(label=_("Namn"), max_length=200)
-    startdatum = forms.DateField(label=_("Medlem från"), widget=DATE)
-    slutdatum = forms.DateField(
+    startdatum = DateField(label=_("Medlem från"), widget=DATE)
+    slutdatum = DateField(
         label=_("Medlem till"),
         widget=DATE,
         required=False,
@@ -225,11 +240,11 @@ class MedlemEditForm(forms.Form):
 
 class MedlemReplaceForm(forms.Form):
     namn = forms.CharField(label=_("Ny medlem (namn)"), max_length=200)
-    fran = forms.DateField(label=_("Ny medlem från"), widget=DATE)
+    fran = DateField(label=_("Ny medlem från"), widget=DATE)
 
 
 class DatumForm(forms.Form):
-    datum = forms.DateField(label=_("Datum"), widget=DATE, required=False)
+    datum = DateField(label=_("Datum"), widget=DATE, required=False)
 
 
 class BefolkningForm(forms.Form):
@@ -296,7 +311,7 @@ class BudgetLinesForm(forms.Form):
 
 
 class BudgetDecideForm(forms.Form):
-    beslutsdatum = forms.DateField(label=_("Beslutsdatum"), widget=DATE)
+    beslutsdatum = DateField(label=_("Beslutsdatum"), widget=DATE)
     beslut = forms.ModelChoiceField(
         label=_("Styrelsebeslut"),
         queryset=Beslut.objects.none(),
@@ -331,7 +346,7 @@ class BudgetVersionForm(forms.Form):
 
 
 class UtfallForm(forms.Form):
-    datum = forms.DateField(label=_("Datum"), widget=DATE)
+    datum = DateField(label=_("Datum"), widget=DATE)
     post = forms.ChoiceField(label=_("Budgetpost"), choices=Budgetpost.choices)
     belopp = KronorField(
         label=_("Belopp (kr)"), min_value=None, help_text=_("Negativt för en kreditering.")
@@ -366,8 +381,8 @@ class UppdragForm(forms.Form):
             )
         ],
     )
-    fran = forms.DateField(label=_("Mandat från"), widget=DATE)
-    till = forms.DateField(label=_("Mandat till"), widget=DATE)
+    fran = DateField(label=_("Mandat från"), widget=DATE)
+    till = DateField(label=_("Mandat till"), widget=DATE)
     valbarhet = forms.ChoiceField(label=_("Valbarhetsgrund"), choices=Valbarhet.choices)
     anvandare = forms.ModelChoiceField(
         label=_("Inloggning"),
@@ -387,7 +402,7 @@ class UppdragForm(forms.Form):
 
 
 class SammantradeForm(forms.Form):
-    datum = forms.DateField(label=_("Datum"), widget=DATE)
+    datum = DateField(label=_("Datum"), widget=DATE)
     plats = forms.CharField(label=_("Plats"), max_length=200, required=False)
 
 
@@ -438,6 +453,7 @@ class ModellRadForm(forms.Form):
     befolkning = forms.IntegerField(
         label=_("Befolkning 16–64/65 år"),
         min_value=0,
+        max_value=100_000_000,
         error_messages={
             "invalid": _("Ange ett heltal."),
             "min_value": _("Kan inte vara negativt."),

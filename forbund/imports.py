@@ -75,9 +75,16 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return header, rows
 
 
+MAX_COUNT = 10_000_000  # more people than any kommun has: a wrong column, not a population
+MAX_AMOUNT = Decimal(10) ** 12  # whole kronor the database columns hold with margin
+
+
 def parse_int(text: str) -> int | None:
     cleaned = re.sub(r"[\s\u00a0]", "", text)
-    return int(cleaned) if re.fullmatch(r"\d+", cleaned) else None
+    if not re.fullmatch(r"\d{1,9}", cleaned):
+        return None
+    value = int(cleaned)
+    return value if value <= MAX_COUNT else None
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -89,7 +96,7 @@ def parse_amount(text: str) -> Decimal | None:
         value = Decimal(cleaned)
     except InvalidOperation:
         return None
-    if not value.is_finite():
+    if not value.is_finite() or abs(value) >= MAX_AMOUNT:
         return None
     return value.quantize(Decimal(1), rounding="ROUND_HALF_UP")
 

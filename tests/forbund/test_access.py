@@ -177,3 +177,43 @@ def test_no_input_makes_a_500(forbund, chef, login):
         for data in GARBAGE:
             status = client.post(url, data).status_code
             assert status < 500, (url, data, status)
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        (
+            "/forbund/medlemmar/",
+            {
+                "typ": "KOMMUN",
+                "kommun": "2085",
+                "startdatum": "2025-01-01",
+                "slutdatum": "9999-12-31",
+            },
+        ),
+        ("/forbund/medlemmar/?datum=9999-12-31", {}),
+        ("/forbund/styrelse/?datum=9999-12-31", {}),
+        ("/forbund/styrelse/sammantraden/", {"datum": "0001-01-01"}),
+        ("/forbund/befolkning/", {"kommun": "2083", "ar": "2024", "antal": "99999999999999"}),
+        (
+            "/forbund/utfall/",
+            {"datum": "2025-01-01", "post": "REVISION", "belopp": "999999999999999999999"},
+        ),
+    ],
+)
+def test_extreme_values_get_a_message_not_a_500(forbund, chef, login, url, data):
+    client = login(chef)
+    response = client.post(url, data) if data else client.get(url)
+    assert response.status_code in (200, 400), response.status_code
+
+
+def test_import_of_absurd_numbers_is_a_row_error_not_a_500(forbund):
+    from forbund import services
+
+    population = '"region";"ålder";"år";"antal"\n"2083";"16-64 år";"2024";"99999999999"\n'
+    result = services.befolkning_import(forbund=forbund, data=population.encode())
+    assert result.errors
+    result = services_budget.utfall_import(
+        forbund=forbund, data=b"datum;post;belopp\n2025-01-01;Revision;1e30\n"
+    )
+    assert result.errors
