@@ -119,7 +119,11 @@ def _attendance_rows(s, narvaro_by_uppdrag):
         Styrelseuppdrag.objects.for_forbund(s.forbund_id)
         .active_on(s.datum)
         .select_related("medlem")
-        .order_by("medlem__typ", "medlem__namn", "roll")
+    )
+    # FK, AF, region, kommuner; the ledamot before the ersättare of each member
+    typ_order = {"FK": 0, "AF": 1, "REGION": 2, "KOMMUN": 3}
+    uppdrag.sort(
+        key=lambda u: (typ_order[u.medlem.typ], u.medlem.namn, u.roll not in ORDINARIE_ROLLER)
     )
     ordinary = [u for u in uppdrag if u.roll in ORDINARIE_ROLLER]
     rows = []
@@ -130,6 +134,10 @@ def _attendance_rows(s, narvaro_by_uppdrag):
                 "u": u,
                 "narvarande": bool(recorded and recorded.narvarande),
                 "tjanstgor_for": recorded.tjanstgor_for_id if recorded else None,
+                "tjanstgor_for_namn": next(
+                    (o.namn for o in uppdrag if recorded and o.pk == recorded.tjanstgor_for_id),
+                    "",
+                ),
                 "choices": [o for o in ordinary if o.medlem_id == u.medlem_id]
                 if u.roll == StyrelseRoll.ERSATTARE
                 else [],
