@@ -150,7 +150,10 @@ def budget_version(request, uuid):
         target = {"besluta": decide_form, "ny_version": version_form}.get(action, lines_form)
         add_errors(target, exc)
     failed = any(f.errors for f in (lines_form, decide_form, version_form))
-    rows = [(p, amounts[p.value]) for p in Budgetpost]
+    versions = sel.budget_versions(forbund=request.forbund, ar=b.ar)
+    previous = next((v for v in versions if v.version < b.version), None)
+    before = sel.budget_amounts(previous) if previous else None
+    rows = [(p, amounts[p.value], before[p.value] if before else None) for p in Budgetpost]
     return render(
         request,
         "forbund/budget_version.html",
@@ -162,7 +165,9 @@ def budget_version(request, uuid):
             "lines_form": lines_form,
             "decide_form": decide_form,
             "version_form": version_form,
-            "versions": sel.budget_versions(forbund=request.forbund, ar=b.ar),
+            "versions": versions,
+            "previous": previous,
+            "previous_total": sum(before.values()) if before else None,
             "can_edit": can_edit_budget(request),
         },
         status=400 if failed else 200,

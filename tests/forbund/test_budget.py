@@ -358,3 +358,15 @@ def test_decision_can_link_a_registered_beslut_by_uuid(forbund, chef, budget, lo
     )
     assert response.status_code == 302
     assert Budget.objects.get(pk=budget.pk).beslut == own
+
+
+def test_new_version_page_shows_the_change_against_the_previous_version(
+    forbund, chef, budget, login
+):
+    svc.budget_decide(budget=budget, beslutsdatum=D(2024, 12, 10), paragraf="§ 1")
+    v2 = svc.budget_new_version(budget=budget, andringsorsak="Ny hyra", user=chef)
+    svc.budget_set_lines(budget=v2, amounts={"KANSLI_LOKALER": Decimal(150_000)})
+    text = login(chef).get(f"/forbund/budget/{v2.uuid}/").text.replace("\xa0", " ")
+    assert "Version 1 (kr)" in text
+    assert "Ny hyra" in text
+    assert ">30 000<" in text  # 150 000 − 120 000
