@@ -19,11 +19,15 @@ from finsam.roles import Role
 from . import services_modell as svc
 from .forms import ModellParamForm, ModellRadFormSet, add_errors
 from .models import Befolkning, Finansieringsar, Forbund, Modellberakning
+from .selectors_budget import eget_kapital_over_threshold
 
 
 def _initial_rows(ar: int, forbund_list: list[Forbund]) -> list[dict]:
-    """Prefill from what the förbund have registered: population of the year before and last
-    year's allocation. Two queries."""
+    """Prefill from what the förbund have registered: population of the year before, last
+    year's allocation and whether eget kapital at the last closed year's end was above the
+    förbund's threshold. A constant number of queries for any number of förbund."""
+    closed = min(ar - 1, timezone.localdate().year - 1)
+    high_ek = eget_kapital_over_threshold(forbund_list=forbund_list, ar=closed)
     population = dict(
         Befolkning.objects.filter(ar=ar - 1, forbund__in=forbund_list)
         .values("forbund")
@@ -41,7 +45,7 @@ def _initial_rows(ar: int, forbund_list: list[Forbund]) -> list[dict]:
             "befolkning": population.get(f.pk, 0),
             "forsorjningsmatt": None,
             "foregaende": previous.get(f.pk, Decimal(0)),
-            "ek_over_niva": False,
+            "ek_over_niva": high_ek.get(f.pk, False),
         }
         for f in forbund_list
     ]
