@@ -14,6 +14,7 @@ urlpatterns = [
     path("forbundsordning/", views.forbundsordning_upload, name="forbundsordning_ladda_upp"),
     path("forbundsordning/<uuid:uuid>/", views.forbundsordning_download, name="forbundsordning"),
     path("medlemmar/", views.medlemmar, name="medlemmar"),
+    path("medlemmar/excel/", views.medlemmar_excel, name="medlemmar_excel"),
     path("medlemmar/<uuid:uuid>/", views.medlem_edit, name="medlem"),
     path("medlemmar/<uuid:uuid>/ersatt/", views.medlem_replace, name="medlem_ersatt"),
     path("medlemmar/<uuid:uuid>/ta-bort/", views.medlem_delete, name="medlem_ta_bort"),

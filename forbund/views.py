@@ -295,6 +295,25 @@ def medlem_delete(request, uuid):
     return redirect("forbund:medlemmar")
 
 
+@role_required(*READERS)
+@require_GET
+def medlemmar_excel(request):
+    rows = [
+        (
+            m.namn,
+            m.get_typ_display(),
+            m.kommun.kod if m.kommun_id else "",
+            m.kommun.lan if m.kommun_id else "",
+            m.startdatum,
+            m.slutdatum,
+            m.andel_procent,
+        )
+        for m in selectors.medlemmar_all(forbund=request.forbund)
+    ]
+    headers = ["Medlem", "Typ", "Kommunkod", "Län", "Från", "Till", "Fast andel (%)"]
+    return xlsx_response("medlemmar.xlsx", [Sheet("Medlemmar", headers, rows)])
+
+
 # --- population -------------------------------------------------------------------------------
 
 

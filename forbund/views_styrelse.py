@@ -9,13 +9,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from finsam.decorators import role_required
 
 from . import selectors_styrelse as sel
 from . import services_styrelse as svc
 from .access import READERS, can_edit, require_edit
+from .excel import Sheet, xlsx_response
 from .forms import BeslutForm, DatumForm, SammantradeForm, UppdragForm, add_errors
 from .models import ORDINARIE_ROLLER, StyrelseRoll, Styrelseuppdrag
 
@@ -222,8 +223,27 @@ def sammantrade_delete(request, uuid):
     return redirect("forbund:sammantraden")
 
 
+@role_required(*READERS)
+@require_GET
+def styrelse_excel(request):
+    rows = [
+        (
+            u.namn,
+            u.get_roll_display(),
+            u.medlem.namn,
+            u.fran,
+            u.till,
+            u.get_valbarhet_display(),
+        )
+        for u in sel.uppdrag_all(forbund=request.forbund)
+    ]
+    headers = ["Namn", "Roll", "Utsedd av", "Mandat från", "Mandat till", "Valbarhetsgrund"]
+    return xlsx_response("styrelseuppdrag.xlsx", [Sheet("Styrelseuppdrag", headers, rows)])
+
+
 urlpatterns = [
     path("styrelse/", styrelse, name="styrelse"),
+    path("styrelse/excel/", styrelse_excel, name="styrelse_excel"),
     path("styrelse/uppdrag/<uuid:uuid>/", uppdrag_edit, name="uppdrag"),
     path("styrelse/sammantraden/", sammantraden, name="sammantraden"),
     path("styrelse/sammantraden/<uuid:uuid>/", sammantrade, name="sammantrade"),

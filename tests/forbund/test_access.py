@@ -28,6 +28,7 @@ STATIC_URLS = [
     "/forbund/profil/",
     "/forbund/profil/andra/",
     "/forbund/medlemmar/",
+    "/forbund/medlemmar/excel/",
     "/forbund/befolkning/",
     "/forbund/befolkning/import/",
     "/forbund/finansiering/",
@@ -40,6 +41,7 @@ STATIC_URLS = [
     "/forbund/utfall/konton/",
     "/forbund/eget-kapital/",
     "/forbund/styrelse/",
+    "/forbund/styrelse/excel/",
     "/forbund/styrelse/sammantraden/",
     "/forbund/forbundsordning/",
 ]
