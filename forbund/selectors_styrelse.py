@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import (
     ORDINARIE_ROLLER,
@@ -76,13 +77,13 @@ def styrelse_on(*, forbund: Forbund, day: dt.date) -> Styrelsebild:
         ersattare = [u for u in mine if u.roll == StyrelseRoll.ERSATTARE]
         bild.platser.append(Plats(m, ledamot, ersattare))
         if ledamot is None:
-            bild.warnings.append(f"{m.namn} saknar ordinarie ledamot.")
+            bild.warnings.append(_("%(namn)s saknar ordinarie ledamot.") % {"namn": m.namn})
         if not ersattare:
-            bild.warnings.append(f"{m.namn} saknar ersättare.")
+            bild.warnings.append(_("%(namn)s saknar ersättare.") % {"namn": m.namn})
     bild.ordforande = next((u for u in active if u.roll == StyrelseRoll.ORDFORANDE), None)
     bild.vice = next((u for u in active if u.roll == StyrelseRoll.VICE), None)
     if medlemmar and bild.ordforande is None:
-        bild.warnings.append("Styrelsen saknar ordförande.")
+        bild.warnings.append(_("Styrelsen saknar ordförande."))
     successors = {(u.medlem_id, u.roll in ORDINARIE_ROLLER) for u in uppdrag if u.fran > day}
     for u in active:
         ends_soon = u.till <= day + dt.timedelta(days=WARN_DAYS)

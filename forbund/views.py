@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from finsam.decorators import role_required, systemadmin_required
@@ -82,7 +83,8 @@ def forbund_create(request):
         else:
             messages.success(
                 request,
-                f"{forbund.namn} är skapat med förbundschef {form.cleaned_data['chef_username']}.",
+                _("%(namn)s är skapat med förbundschef %(chef)s.")
+                % {"namn": forbund.namn, "chef": form.cleaned_data["chef_username"]},
             )
             return redirect("system")
     return render(request, "forbund/forbund_create.html", {"form": form})
@@ -124,7 +126,7 @@ def profil_edit(request):
             forbund.refresh_from_db()
             add_errors(form, exc)
         else:
-            messages.success(request, "Förbundets uppgifter är sparade.")
+            messages.success(request, _("Förbundets uppgifter är sparade."))
             return redirect("forbund:profil")
     return render(request, "forbund/profil_edit.html", {"form": form})
 
@@ -142,7 +144,7 @@ def forbundsordning_upload(request):
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, "Förbundsordningen är uppladdad.")
+            messages.success(request, _("Förbundsordningen är uppladdad."))
             return redirect("forbund:profil")
     forbund = request.forbund
     return render(
@@ -198,7 +200,9 @@ def medlemmar(request):
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, f"{medlem.namn} är registrerad som medlem.")
+                messages.success(
+                    request, _("%(namn)s är registrerad som medlem.") % {"namn": medlem.namn}
+                )
                 return redirect("forbund:medlemmar")
     all_members = list(selectors.medlemmar_all(forbund=forbund))
     active = [m for m in all_members if m.is_active_on(day)]
@@ -240,7 +244,9 @@ def medlem_edit(request, uuid):
             medlem.refresh_from_db()
             add_errors(form, exc)
         else:
-            messages.success(request, f"Medlemskapet för {medlem.namn} är ändrat.")
+            messages.success(
+                request, _("Medlemskapet för %(namn)s är ändrat.") % {"namn": medlem.namn}
+            )
             return redirect("forbund:medlemmar")
     return render(
         request,
@@ -263,7 +269,11 @@ def medlem_replace(request, uuid):
             medlem.refresh_from_db()
             add_errors(replace_form, exc)
         else:
-            messages.success(request, f"{ny.namn} ersätter {medlem.namn} från {ny.startdatum}.")
+            messages.success(
+                request,
+                _("%(ny)s ersätter %(gammal)s från %(d)s.")
+                % {"ny": ny.namn, "gammal": medlem.namn, "d": ny.startdatum.isoformat()},
+            )
             return redirect("forbund:medlemmar")
     form = MedlemEditForm(
         initial={
@@ -291,7 +301,9 @@ def medlem_delete(request, uuid):
         for text in exc.messages:
             messages.error(request, text)
     else:
-        messages.success(request, f"Medlemskapet för {medlem.namn} är borttaget.")
+        messages.success(
+            request, _("Medlemskapet för %(namn)s är borttaget.") % {"namn": medlem.namn}
+        )
     return redirect("forbund:medlemmar")
 
 
@@ -331,7 +343,7 @@ def befolkning(request):
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, "Befolkningssiffran är sparad.")
+                messages.success(request, _("Befolkningssiffran är sparad."))
                 return redirect("forbund:befolkning")
     return _befolkning_page(request, form, import_form, None)
 
@@ -366,7 +378,8 @@ def befolkning_import(request):
         )
         if result.ok:
             messages.success(
-                request, f"Importen är klar: {result.saved} befolkningssiffror sparade."
+                request,
+                _("Importen är klar: %(n)s befolkningssiffror sparade.") % {"n": result.saved},
             )
             return redirect("forbund:befolkning")
     return _befolkning_page(
@@ -400,7 +413,9 @@ def finansiering(request):
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, f"Finansieringen för {row.ar} är sparad.")
+                messages.success(
+                    request, _("Finansieringen för %(ar)s är sparad.") % {"ar": row.ar}
+                )
                 return redirect(f"{request.path}?ar={row.ar}")
     return render(
         request,

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from finsam.decorators import role_required
@@ -99,7 +100,7 @@ def budget_create(request):
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, f"Ett budgetutkast för {b.ar} är skapat.")
+            messages.success(request, _("Ett budgetutkast för %(ar)s är skapat.") % {"ar": b.ar})
             return redirect("forbund:budget_version", uuid=b.uuid)
     return render(request, "forbund/budget_create.html", {"form": form}, status=400)
 
@@ -123,13 +124,15 @@ def budget_version(request, uuid):
             lines_form = BudgetLinesForm(request.POST, initial_amounts=amounts)
             if lines_form.is_valid():
                 svc.budget_set_lines(budget=b, amounts=lines_form.amounts())
-                messages.success(request, "Budgetraderna är sparade.")
+                messages.success(request, _("Budgetraderna är sparade."))
                 return redirect("forbund:budget_version", uuid=b.uuid)
         elif action == "besluta":
             decide_form = BudgetDecideForm(request.POST, forbund=request.forbund, prefix="beslut")
             if decide_form.is_valid():
                 svc.budget_decide(budget=b, **decide_form.cleaned_data)
-                messages.success(request, f"Budgeten för {b.ar} är beslutad och låst.")
+                messages.success(
+                    request, _("Budgeten för %(ar)s är beslutad och låst.") % {"ar": b.ar}
+                )
                 return redirect("forbund:budget_version", uuid=b.uuid)
         elif action == "ny_version":
             version_form = BudgetVersionForm(request.POST, prefix="version")
@@ -137,11 +140,13 @@ def budget_version(request, uuid):
                 new = svc.budget_new_version(
                     budget=b, user=request.user, **version_form.cleaned_data
                 )
-                messages.success(request, f"Version {new.version} är skapad som utkast.")
+                messages.success(
+                    request, _("Version %(v)s är skapad som utkast.") % {"v": new.version}
+                )
                 return redirect("forbund:budget_version", uuid=new.uuid)
         elif action == "ta_bort":
             svc.budget_delete_draft(budget=b)
-            messages.success(request, "Utkastet är borttaget.")
+            messages.success(request, _("Utkastet är borttaget."))
             return redirect(f"{reverse('forbund:budget')}?ar={b.ar}")
         elif request.method == "POST":
             raise Http404  # an unknown action
@@ -188,7 +193,7 @@ def utfall(request):
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, "Utfallet är registrerat.")
+                messages.success(request, _("Utfallet är registrerat."))
                 return redirect(f"{request.path}?ar={row.datum.year}")
     return _utfall_page(request, ar, form, ImportForm(), KontoForm(prefix="konto"), None)
 
@@ -230,7 +235,9 @@ def utfall_import(request):
             forbund=request.forbund, data=import_form.cleaned_data["fil"].read()
         )
         if result.ok:
-            messages.success(request, f"Importen är klar: {result.saved} rader sparade.")
+            messages.success(
+                request, _("Importen är klar: %(n)s rader sparade.") % {"n": result.saved}
+            )
             return redirect(f"{reverse('forbund:utfall')}?ar={ar}")
     return _utfall_page(request, ar, UtfallForm(), import_form, KontoForm(prefix="konto"), result)
 
@@ -241,7 +248,7 @@ def utfall_delete(request, uuid):
     row = sel.utfall_get(forbund=request.forbund, uuid=uuid)
     require_budget_edit(request)
     svc.utfall_delete(utfall=row)
-    messages.success(request, "Utfallsraden är borttagen.")
+    messages.success(request, _("Utfallsraden är borttagen."))
     return redirect(f"{reverse('forbund:utfall')}?ar={row.datum.year}")
 
 
@@ -257,7 +264,7 @@ def kontomappning(request):
         except ValidationError as exc:
             add_errors(konto_form, exc)
         else:
-            messages.success(request, "Kontot är kopplat.")
+            messages.success(request, _("Kontot är kopplat."))
             return redirect(f"{reverse('forbund:utfall')}?ar={ar}")
     return _utfall_page(request, ar, UtfallForm(), ImportForm(), konto_form, None)
 

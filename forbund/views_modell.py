@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from finsam.decorators import role_required
@@ -80,7 +81,7 @@ def modell(request):
             except ValidationError as exc:
                 add_errors(params, exc)
             else:
-                messages.success(request, "Beräkningen är klar. Granska och publicera.")
+                messages.success(request, _("Beräkningen är klar. Granska och publicera."))
                 return redirect("forbund:modell_resultat", uuid=run.uuid)
     else:
         params = ModellParamForm(initial={"ar": ar})
@@ -133,7 +134,11 @@ def modell_publicera(request, uuid):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Tilldelningen för {run.ar} är publicerad till {n} förbund.")
+        messages.success(
+            request,
+            _("Tilldelningen för %(ar)s är publicerad till %(n)s förbund.")
+            % {"ar": run.ar, "n": n},
+        )
     return redirect("forbund:modell_resultat", uuid=run.uuid)
 
 

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from finsam.decorators import role_required
@@ -39,7 +40,9 @@ def styrelse(request):
                 add_errors(form, exc)
             else:
                 messages.success(
-                    request, f"{u.namn} är registrerad som {u.get_roll_display().lower()}."
+                    request,
+                    _("%(namn)s är registrerad som %(roll)s.")
+                    % {"namn": u.namn, "roll": u.get_roll_display().lower()},
                 )
                 return redirect("forbund:styrelse")
     return render(
@@ -82,7 +85,7 @@ def uppdrag_edit(request, uuid):
             u.refresh_from_db()
             add_errors(form, exc)
         else:
-            messages.success(request, f"Uppdraget för {u.namn} är ändrat.")
+            messages.success(request, _("Uppdraget för %(namn)s är ändrat.") % {"namn": u.namn})
             return redirect("forbund:styrelse")
     return render(
         request,
@@ -100,7 +103,7 @@ def sammantraden(request):
         require_edit(request)
         if form.is_valid():
             s = svc.sammantrade_create(forbund=request.forbund, **form.cleaned_data)
-            messages.success(request, "Sammanträdet är registrerat. Fyll i närvaron.")
+            messages.success(request, _("Sammanträdet är registrerat. Fyll i närvaron."))
             return redirect("forbund:sammantrade", uuid=s.uuid)
     return render(
         request,
@@ -180,7 +183,7 @@ def sammantrade(request, uuid):
                 target = by_hex.get(request.POST.get(f"tjanstgor-{key}", ""))
                 row["tjanstgor_for"] = target.pk if target else None
         else:
-            messages.success(request, "Närvaron är sparad.")
+            messages.success(request, _("Närvaron är sparad."))
             return redirect("forbund:sammantrade", uuid=s.uuid)
     elif action == "beslut":
         beslut_form = BeslutForm(request.POST, prefix="beslut")
@@ -190,7 +193,7 @@ def sammantrade(request, uuid):
             except ValidationError as exc:
                 add_errors(beslut_form, exc)
             else:
-                messages.success(request, f"Beslutet {b.paragraf} är registrerat.")
+                messages.success(request, _("Beslutet %(p)s är registrerat.") % {"p": b.paragraf})
                 return redirect("forbund:sammantrade", uuid=s.uuid)
     failed = bool(attendance_errors or beslut_form.errors)
     return render(
@@ -219,7 +222,7 @@ def sammantrade_delete(request, uuid):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("forbund:sammantrade", uuid=s.uuid)
-    messages.success(request, "Sammanträdet är borttaget.")
+    messages.success(request, _("Sammanträdet är borttaget."))
     return redirect("forbund:sammantraden")
 
 
