@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import connection
 from django.utils import timezone
 
 from .models import (
@@ -205,7 +206,10 @@ def _seed_budget(ctx, forbund: Forbund, ar: int, i: int, today: dt.date) -> None
 def _freeze_insatser(budget: Budget, amount: int) -> None:
     """The demo's decided budgets predate the insats registry: set the insatser line to the sum
     the insats budgets had at the decision (what ``budget_decide`` freezes in real use)."""
-    budget.rader.filter(post="INSATSER").update(belopp=Decimal(amount))
+    with connection.cursor() as cursor:  # the database locks decided budgets (migration 0005)
+        cursor.execute("SELECT set_config('finsam.unlock_budget', 'on', true)")
+        budget.rader.filter(post="INSATSER").update(belopp=Decimal(amount))
+        cursor.execute("SELECT set_config('finsam.unlock_budget', '', true)")
 
 
 def _seed_utfall(forbund: Forbund, ar: int, i: int, today: dt.date) -> None:

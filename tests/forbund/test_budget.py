@@ -370,3 +370,20 @@ def test_new_version_page_shows_the_change_against_the_previous_version(
     assert "Version 1 (kr)" in text
     assert "Ny hyra" in text
     assert ">30 000<" in text  # 150 000 − 120 000
+
+
+def test_database_refuses_changes_to_a_decided_budget_even_past_the_service(forbund, budget):
+    from django.db import DatabaseError, transaction
+
+    svc.budget_decide(budget=budget, beslutsdatum=D(2024, 12, 10), paragraf="§ 1")
+    row = budget.rader.get(post="STYRELSE")
+    with pytest.raises(DatabaseError, match="låst"), transaction.atomic():
+        type(row).objects.filter(pk=row.pk).update(belopp=1)
+    with pytest.raises(DatabaseError, match="låst"), transaction.atomic():
+        row.delete()
+    assert budget.rader.get(post="STYRELSE").belopp == 200_000
+
+
+def test_draft_rows_stay_editable_in_the_database(forbund, budget):
+    budget.rader.filter(post="STYRELSE").update(belopp=7)
+    assert budget.rader.get(post="STYRELSE").belopp == 7
