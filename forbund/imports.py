@@ -171,10 +171,12 @@ def parse_scb_population(data: bytes, *, kommun_by_code: dict, kommun_by_name: d
 
     i_region, i_age = find(_REGION_HEADERS), find(_AGE_HEADERS)
     i_year, i_count, i_sex = find(_YEAR_HEADERS), find(_COUNT_HEADERS), find(_SEX_HEADERS)
+    # SCB names a year column "2024" or "Folkmängd 2024": such columns make the file wide.
+    other = {i_region, i_age, i_sex} - {None}
     year_columns = [
-        (i, int(re.match(r"\d{4}", n).group()))
+        (i, int(re.search(r"\b(19|20)\d{2}\b", n).group()))
         for i, n in enumerate(names)
-        if re.match(r"\d{4}\b", n)
+        if i not in other and re.search(r"\b(19|20)\d{2}\b", n)
     ]
     if i_region is None:
         raise FilFel("Kolumnen för region/kommun saknas (t.ex. 'region').")

@@ -157,3 +157,12 @@ def test_population_page_runs_constant_queries(forbund, chef, login, django_asse
     with django_assert_max_num_queries(10):
         response = client.get("/forbund/befolkning/")
     assert response.text.count('<td class="num">2') >= 22
+
+
+def test_scb_wide_format_with_named_year_columns(forbund):
+    lines = ['"region","ålder","Folkmängd 2023","Folkmängd 2024"']
+    lines += [f'"2082 Säter","{age} år",3,4' for age in range(16, 65)]
+    result = services.befolkning_import(forbund=forbund, data="\n".join(lines).encode())
+    assert result.ok, (result.file_error, result.errors)
+    values = dict(Befolkning.objects.filter(forbund=forbund).values_list("ar", "antal"))
+    assert values == {2023: 49 * 3, 2024: 49 * 4}
