@@ -63,11 +63,14 @@ def _nice_max(value: Decimal) -> Decimal:
 
 
 def _kr(value: Decimal) -> str:
-    whole = int(value)
+    """Short Swedish amount for axis labels: '1,25 Mkr', '375 tkr', '0 kr' (exact, no floats)."""
+    whole = Decimal(int(value))
     if abs(whole) >= 1_000_000:
-        return f"{Decimal(whole) / 1_000_000:.1f} Mkr".replace(".", ",")
+        shown = (whole / 1_000_000).quantize(Decimal("0.01")).normalize()
+        return f"{shown:f} Mkr".replace(".", ",")
     if abs(whole) >= 1000:
-        return f"{whole // 1000} tkr"
+        shown = (whole / 1000).quantize(Decimal("0.1")).normalize()
+        return f"{shown:f} tkr".replace(".", ",")
     return f"{whole} kr"
 
 

@@ -9,6 +9,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from finsam.models import User
+from finsam.roles import Role
+
 from .models import (
     ENTERED_POSTER,
     Beslut,
@@ -23,6 +26,16 @@ from .models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    """A date within 1900–2100: the förbund's history and plans, never date arithmetic that
+    overflows at year 9999."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not 1900 <= value.year <= 2100:
+            raise ValidationError(_("Ange ett datum mellan år 1900 och 2100."))
 
 
 def add_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -92,7 +105,7 @@ class ForbundCreateForm(forms.Form):
         max_length=13,
         help_text=_("Tio siffror, t.ex. 222000-1234."),
     )
-    startdatum = forms.DateField(label=_("Bildat / medlemmar från"), widget=DATE)
+    startdatum = DateField(label=_("Bildat / medlemmar från"), widget=DATE)
     region_namn = forms.CharField(
         label=_("Region"), max_length=200, help_text=_("T.ex. Region Dalarna.")
     )
@@ -126,6 +139,11 @@ class ForbundProfileForm(forms.ModelForm):
     )
     ek_ingaende_belopp = KronorField(
         label=_("Ingående eget kapital (kr)"), required=False, min_value=None
+    )
+    ek_ingaende_ar = YearField(
+        label=_("Första år med eget kapital"),
+        required=False,
+        help_text=_("Året då det ingående egna kapitalet nedan gäller från (1 januari)."),
     )
     webbplats = forms.URLField(label=_("Webbplats"), required=False, assume_scheme="https")
 
@@ -164,7 +182,7 @@ class ForbundProfileForm(forms.ModelForm):
 
 
 class ForbundsordningForm(forms.Form):
-    giltig_fran = forms.DateField(label=_("Gäller från"), widget=DATE)
+    giltig_fran = DateField(label=_("Gäller från"), widget=DATE)
     fil = forms.FileField(
         label=_("Förbundsordning (PDF)"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
@@ -186,8 +204,8 @@ class MedlemAddForm(forms.Form):
         required=False,
         help_text=_("För kommuner fylls det i själv."),
     )
-    startdatum = forms.DateField(label=_("Medlem från"), widget=DATE)
-    slutdatum = forms.DateField(label=_("Medlem till"), widget=DATE, required=False)
+    startdatum = DateField(label=_("Medlem från"), widget=DATE)
+    slutdatum = DateField(label=_("Medlem till"), widget=DATE, required=False)
     andel_procent = forms.DecimalField(
         label=_("Fast andel (%)"),
         required=False,
@@ -208,8 +226,8 @@ class MedlemAddForm(forms.Form):
 
 class MedlemEditForm(forms.Form):
     namn = forms.CharField(label=_("Namn"), max_length=200)
-    startdatum = forms.DateField(label=_("Medlem från"), widget=DATE)
-    slutdatum = forms.DateField(
+    startdatum = DateField(label=_("Medlem från"), widget=DATE)
+    slutdatum = DateField(
         label=_("Medlem till"),
         widget=DATE,
         required=False,
@@ -222,11 +240,11 @@ class MedlemEditForm(forms.Form):
 
 class MedlemReplaceForm(forms.Form):
     namn = forms.CharField(label=_("Ny medlem (namn)"), max_length=200)
-    fran = forms.DateField(label=_("Ny medlem från"), widget=DATE)
+    fran = DateField(label=_("Ny medlem från"), widget=DATE)
 
 
 class DatumForm(forms.Form):
-    datum = forms.DateField(label=_("Datum"), widget=DATE, required=False)
+    datum = DateField(label=_("Datum"), widget=DATE, required=False)
 
 
 class BefolkningForm(forms.Form):
@@ -293,11 +311,12 @@ class BudgetLinesForm(forms.Form):
 
 
 class BudgetDecideForm(forms.Form):
-    beslutsdatum = forms.DateField(label=_("Beslutsdatum"), widget=DATE)
+    beslutsdatum = DateField(label=_("Beslutsdatum"), widget=DATE)
     beslut = forms.ModelChoiceField(
         label=_("Styrelsebeslut"),
         queryset=Beslut.objects.none(),
         required=False,
+        to_field_name="uuid",
         help_text=_("Välj ett registrerat beslut, eller ange paragraf och rubrik nedan."),
     )
     paragraf = forms.CharField(
@@ -327,7 +346,7 @@ class BudgetVersionForm(forms.Form):
 
 
 class UtfallForm(forms.Form):
-    datum = forms.DateField(label=_("Datum"), widget=DATE)
+    datum = DateField(label=_("Datum"), widget=DATE)
     post = forms.ChoiceField(label=_("Budgetpost"), choices=Budgetpost.choices)
     belopp = KronorField(
         label=_("Belopp (kr)"), min_value=None, help_text=_("Negativt för en kreditering.")
@@ -350,19 +369,40 @@ class KontoForm(forms.Form):
 class UppdragForm(forms.Form):
     medlem = forms.ModelChoiceField(label=_("Utsedd av"), queryset=Medlem.objects.none())
     namn = forms.CharField(label=_("Namn"), max_length=200)
-    roll = forms.ChoiceField(label=_("Roll"), choices=StyrelseRoll.choices)
-    fran = forms.DateField(label=_("Mandat från"), widget=DATE)
-    till = forms.DateField(label=_("Mandat till"), widget=DATE)
+    roll = forms.ChoiceField(
+        label=_("Roll"),
+        choices=[
+            (r.value, r.label)
+            for r in (
+                StyrelseRoll.LEDAMOT,
+                StyrelseRoll.ERSATTARE,
+                StyrelseRoll.ORDFORANDE,
+                StyrelseRoll.VICE,
+            )
+        ],
+    )
+    fran = DateField(label=_("Mandat från"), widget=DATE)
+    till = DateField(label=_("Mandat till"), widget=DATE)
     valbarhet = forms.ChoiceField(label=_("Valbarhetsgrund"), choices=Valbarhet.choices)
+    anvandare = forms.ModelChoiceField(
+        label=_("Inloggning"),
+        queryset=User.objects.none(),
+        required=False,
+        to_field_name="uuid",
+        help_text=_("Användare med rollen styrelse i förbundet, om personen loggar in."),
+    )
 
     def __init__(self, *args, forbund: Forbund, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["medlem"].queryset = Medlem.objects.for_forbund(forbund).order_by("typ", "namn")
+        self.fields["medlem"].queryset = Medlem.objects.for_forbund(forbund).ordered()
         self.fields["medlem"].to_field_name = "uuid"
+        self.fields["anvandare"].queryset = User.objects.filter(
+            roller__forbund=forbund, roller__roll=Role.STYRELSE, roller__is_active=True
+        ).order_by("last_name", "first_name")
 
 
 class SammantradeForm(forms.Form):
-    datum = forms.DateField(label=_("Datum"), widget=DATE)
+    datum = DateField(label=_("Datum"), widget=DATE)
     plats = forms.CharField(label=_("Plats"), max_length=200, required=False)
 
 
@@ -413,6 +453,7 @@ class ModellRadForm(forms.Form):
     befolkning = forms.IntegerField(
         label=_("Befolkning 16–64/65 år"),
         min_value=0,
+        max_value=100_000_000,
         error_messages={
             "invalid": _("Ange ett heltal."),
             "min_value": _("Kan inte vara negativt."),

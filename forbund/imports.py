@@ -75,9 +75,16 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return header, rows
 
 
+MAX_COUNT = 10_000_000  # more people than any kommun has: a wrong column, not a population
+MAX_AMOUNT = Decimal(10) ** 12  # whole kronor the database columns hold with margin
+
+
 def parse_int(text: str) -> int | None:
     cleaned = re.sub(r"[\s\u00a0]", "", text)
-    return int(cleaned) if re.fullmatch(r"\d+", cleaned) else None
+    if not re.fullmatch(r"\d{1,9}", cleaned):
+        return None
+    value = int(cleaned)
+    return value if value <= MAX_COUNT else None
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -89,7 +96,7 @@ def parse_amount(text: str) -> Decimal | None:
         value = Decimal(cleaned)
     except InvalidOperation:
         return None
-    if not value.is_finite():
+    if not value.is_finite() or abs(value) >= MAX_AMOUNT:
         return None
     return value.quantize(Decimal(1), rounding="ROUND_HALF_UP")
 
@@ -164,10 +171,12 @@ def parse_scb_population(data: bytes, *, kommun_by_code: dict, kommun_by_name: d
 
     i_region, i_age = find(_REGION_HEADERS), find(_AGE_HEADERS)
     i_year, i_count, i_sex = find(_YEAR_HEADERS), find(_COUNT_HEADERS), find(_SEX_HEADERS)
+    # SCB names a year column "2024" or "Folkmängd 2024": such columns make the file wide.
+    other = {i_region, i_age, i_sex} - {None}
     year_columns = [
-        (i, int(re.match(r"\d{4}", n).group()))
+        (i, int(re.search(r"\b(19|20)\d{2}\b", n).group()))
         for i, n in enumerate(names)
-        if re.match(r"\d{4}\b", n)
+        if i not in other and re.search(r"\b(19|20)\d{2}\b", n)
     ]
     if i_region is None:
         raise FilFel("Kolumnen för region/kommun saknas (t.ex. 'region').")

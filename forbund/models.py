@@ -109,6 +109,17 @@ class MedlemQuerySet(models.QuerySet):
             models.Q(slutdatum__isnull=True) | models.Q(slutdatum__gte=day)
         )
 
+    def ordered(self):
+        """FK, AF, the region, then the kommuner by name: the order förbund list their members."""
+        return self.annotate(
+            typ_order=models.Case(
+                models.When(typ="FK", then=0),
+                models.When(typ="AF", then=1),
+                models.When(typ="REGION", then=2),
+                default=3,
+            )
+        ).order_by("typ_order", "namn", "startdatum")
+
 
 class Medlem(models.Model):
     """A member organisation's membership of a förbund, with its period.

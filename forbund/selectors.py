@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from finsam.models import Roll
 from finsam.roles import Role
@@ -34,16 +35,12 @@ from .models import (
 
 
 def medlemmar_on(*, forbund: Forbund, day: dt.date) -> QuerySet[Medlem]:
-    return Medlem.objects.for_forbund(forbund).active_on(day).select_related("kommun")
+    return Medlem.objects.for_forbund(forbund).active_on(day).select_related("kommun").ordered()
 
 
 def medlemmar_all(*, forbund: Forbund) -> QuerySet[Medlem]:
     """Every membership of the förbund, past, present and future (the history)."""
-    return (
-        Medlem.objects.for_forbund(forbund)
-        .select_related("kommun")
-        .order_by("typ", "namn", "startdatum")
-    )
+    return Medlem.objects.for_forbund(forbund).select_related("kommun").ordered()
 
 
 def medlem_get(*, forbund: Forbund, uuid) -> Medlem:
@@ -169,7 +166,7 @@ def bidrag_for_year(*, forbund: Forbund, ar: int) -> Bidragstabell:
         ar=ar, finansiering=fin, fordelning=forbund.kommun_fordelning, dagar_i_aret=days_in_year(ar)
     )
     if fin is None:
-        table.problems.append("Statlig tilldelning för året är inte registrerad.")
+        table.problems.append(_("Statlig tilldelning för året är inte registrerad."))
         return table
     table.statlig, table.region_del, table.kommun_del = financing_parts(
         int(fin.statlig_tilldelning)
@@ -197,14 +194,17 @@ def bidrag_for_year(*, forbund: Forbund, ar: int) -> Bidragstabell:
         if forbund.kommun_fordelning == KommunFordelning.BEFOLKNING:
             if m.kommun_id not in population:
                 table.problems.append(
-                    f"Befolkning 16–64 år för {m.kommun.namn} {ar} saknas: fördelningen kan inte "
-                    "räknas ut."
+                    _(
+                        "Befolkning 16–64 år för %(kommun)s %(ar)s saknas: "
+                        "fördelningen kan inte räknas ut."
+                    )
+                    % {"kommun": m.kommun.namn, "ar": ar}
                 )
                 continue
             basis = Fraction(population[m.kommun_id])
         elif forbund.kommun_fordelning == KommunFordelning.FAST:
             if m.andel_procent is None:
-                table.problems.append(f"Fast andel saknas för {m.namn}.")
+                table.problems.append(_("Fast andel saknas för %(namn)s.") % {"namn": m.namn})
                 continue
             basis = Fraction(m.andel_procent)
         else:
@@ -218,7 +218,8 @@ def bidrag_for_year(*, forbund: Forbund, ar: int) -> Bidragstabell:
         full_year = all(k.dagar == table.dagar_i_aret for k in kommuner)
         if full_year and total_share != 100:
             table.problems.append(
-                f"De fasta andelarna blir tillsammans {total_share} %, inte 100 %."
+                _("De fasta andelarna blir tillsammans %(summa)s %%, inte 100 %%.")
+                % {"summa": total_share}
             )
     if table.problems:
         return table

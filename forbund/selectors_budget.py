@@ -254,3 +254,39 @@ def eget_kapital_series(*, forbund: Forbund, today: dt.date) -> list[EgetKapital
         out.append(row)
         opening = row.utgaende
     return out
+
+
+def eget_kapital_over_threshold(*, forbund_list: list[Forbund], ar: int) -> dict[int, bool]:
+    """For the allocation model's input: per förbund, whether eget kapital at the end of ``ar``
+    is above its threshold, from registered financing and ledger utfall only (two queries for all
+    förbund; insats costs reported outside the ledger are not included, so this is a suggestion
+    for the nationell user to review, not a verdict)."""
+    ids = [f.pk for f in forbund_list]
+    fin: dict[tuple[int, int], Finansieringsar] = {
+        (f.forbund_id, f.ar): f
+        for f in Finansieringsar.objects.filter(forbund_id__in=ids, ar__lte=ar)
+    }
+    costs = {
+        (row["forbund"], row["y"]): row["s"]
+        for row in Utfall.objects.filter(forbund_id__in=ids, datum__year__lte=ar)
+        .annotate(y=ExtractYear("datum"))
+        .values("forbund", "y")
+        .annotate(s=Sum("belopp"))
+        .order_by()
+    }
+    out = {}
+    for f in forbund_list:
+        years = [y for (pk, y) in list(fin) + list(costs) if pk == f.pk]
+        first = f.ek_ingaende_ar or (min(years) if years else None)
+        if first is None or first > ar or (f.pk, ar) not in fin:
+            out[f.pk] = False
+            continue
+        balance = f.ek_ingaende_belopp
+        for year in range(first, ar + 1):
+            row = fin.get((f.pk, year))
+            if row is not None:
+                balance += row.total_finansiering + row.ovriga_intakter
+            balance -= Decimal(costs.get((f.pk, year), ZERO))
+        threshold = fin[(f.pk, ar)].total_finansiering * f.ek_troskel_procent / 100
+        out[f.pk] = balance > threshold
+    return out

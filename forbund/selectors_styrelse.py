@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import (
     ORDINARIE_ROLLER,
@@ -60,10 +61,7 @@ def styrelse_on(*, forbund: Forbund, day: dt.date) -> Styrelsebild:
     mandates ending within 60 days (boards change often; the förbundschef must ask the member in
     time). Two queries."""
     medlemmar = list(
-        Medlem.objects.for_forbund(forbund)
-        .active_on(day)
-        .select_related("kommun")
-        .order_by("typ", "namn")
+        Medlem.objects.for_forbund(forbund).active_on(day).select_related("kommun").ordered()
     )
     uppdrag = list(
         Styrelseuppdrag.objects.for_forbund(forbund)
@@ -79,13 +77,13 @@ def styrelse_on(*, forbund: Forbund, day: dt.date) -> Styrelsebild:
         ersattare = [u for u in mine if u.roll == StyrelseRoll.ERSATTARE]
         bild.platser.append(Plats(m, ledamot, ersattare))
         if ledamot is None:
-            bild.warnings.append(f"{m.namn} saknar ordinarie ledamot.")
+            bild.warnings.append(_("%(namn)s saknar ordinarie ledamot.") % {"namn": m.namn})
         if not ersattare:
-            bild.warnings.append(f"{m.namn} saknar ersättare.")
+            bild.warnings.append(_("%(namn)s saknar ersättare.") % {"namn": m.namn})
     bild.ordforande = next((u for u in active if u.roll == StyrelseRoll.ORDFORANDE), None)
     bild.vice = next((u for u in active if u.roll == StyrelseRoll.VICE), None)
     if medlemmar and bild.ordforande is None:
-        bild.warnings.append("Styrelsen saknar ordförande.")
+        bild.warnings.append(_("Styrelsen saknar ordförande."))
     successors = {(u.medlem_id, u.roll in ORDINARIE_ROLLER) for u in uppdrag if u.fran > day}
     for u in active:
         ends_soon = u.till <= day + dt.timedelta(days=WARN_DAYS)
@@ -98,7 +96,7 @@ def styrelse_on(*, forbund: Forbund, day: dt.date) -> Styrelsebild:
 def uppdrag_all(*, forbund: Forbund):
     return (
         Styrelseuppdrag.objects.for_forbund(forbund)
-        .select_related("medlem")
+        .select_related("medlem", "anvandare")
         .order_by("-till", "medlem__typ", "medlem__namn", "roll")
     )
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from finsam.models import Roll, User
@@ -386,7 +387,16 @@ def medlem_delete(*, medlem: Medlem) -> None:
                 "ange ett slutdatum i stället."
             )
         )
-    medlem.delete()
+    try:
+        with transaction.atomic():
+            medlem.delete()
+    except ProtectedError as exc:  # e.g. an insats names it as the controlling party
+        raise ValidationError(
+            _(
+                "Medlemmen används i andra uppgifter (t.ex. en insats); "
+                "ange ett slutdatum i stället."
+            )
+        ) from exc
 
 
 # --- population -------------------------------------------------------------------------------

@@ -53,7 +53,13 @@ def budget_create(*, forbund: Forbund, ar: int, user: User) -> Budget:
         .first()
     )
     amounts = {r.post: r.belopp for r in previous.rader.all()} if previous is not None else {}
-    budget = Budget.objects.create(forbund=forbund, ar=ar, skapad_av=user)
+    try:
+        with transaction.atomic():
+            budget = Budget.objects.create(forbund=forbund, ar=ar, skapad_av=user)
+    except IntegrityError as exc:  # a double click: the first request made it
+        raise ValidationError(
+            {"ar": _("Det finns redan en budget för %(ar)s. Öppna den i stället.") % {"ar": ar}}
+        ) from exc
     Budgetrad.objects.bulk_create(
         [
             Budgetrad(forbund=forbund, budget=budget, post=p, belopp=amounts.get(p, Decimal(0)))

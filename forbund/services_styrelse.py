@@ -16,6 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from finsam.models import User
+from finsam.roles import Role
+
 from .models import (
     ORDINARIE_ROLLER,
     VALBARHET_FOR_TYP,
@@ -112,6 +115,7 @@ def uppdrag_create(
     fran: dt.date,
     till: dt.date,
     valbarhet: str,
+    anvandare: User | None = None,
 ) -> Styrelseuppdrag:
     """Appoint a ledamot (possibly ordförande or vice) or an ersättare for a member organisation,
     with the mandate period and the eligibility ground stated at appointment. One ordinary
@@ -126,6 +130,7 @@ def uppdrag_create(
         valbarhet=valbarhet,
         exclude=None,
     )
+    _check_login(forbund, anvandare)
     return Styrelseuppdrag.objects.create(
         forbund=forbund,
         medlem=medlem,
@@ -134,7 +139,17 @@ def uppdrag_create(
         fran=fran,
         till=till,
         valbarhet=valbarhet,
+        anvandare=anvandare,
     )
+
+
+def _check_login(forbund: Forbund, user: User | None) -> None:
+    """A board member's log-in must hold the styrelse role in this förbund (design section 2)."""
+    if (
+        user is not None
+        and not user.roller.filter(forbund=forbund, roll=Role.STYRELSE, is_active=True).exists()
+    ):
+        raise ValidationError({"anvandare": _("Användaren har inte rollen styrelse i förbundet.")})
 
 
 @transaction.atomic
@@ -147,6 +162,7 @@ def uppdrag_update(
     fran: dt.date,
     till: dt.date,
     valbarhet: str,
+    anvandare: User | None = None,
 ) -> Styrelseuppdrag:
     """Change an assignment (e.g. end a mandate early). Same rules as appointing; a period that
     no longer covers a meeting the person attended is refused."""
@@ -177,7 +193,9 @@ def uppdrag_update(
             }
         )
     uppdrag.medlem, uppdrag.namn, uppdrag.roll = medlem, namn.strip(), roll
+    _check_login(uppdrag.forbund, anvandare)
     uppdrag.fran, uppdrag.till, uppdrag.valbarhet = fran, till, valbarhet
+    uppdrag.anvandare = anvandare
     uppdrag.save()
     return uppdrag
 

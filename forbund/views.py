@@ -10,12 +10,13 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from finsam.decorators import role_required, systemadmin_required
 from finsam.roles import Role
 
-from . import selectors, services
+from . import selectors, selectors_budget, selectors_styrelse, services
 from .access import READERS, can_edit, require_edit
 from .berakning import percent
 from .excel import Sheet, xlsx_response
@@ -44,9 +45,27 @@ def _year(request, default: int | None = None) -> int:
 
 
 @role_required(Role.FORBUNDSCHEF, Role.EKONOMI)
+@require_GET
 def oversikt(request):
-    data = selectors.forbund_oversikt(forbund=request.forbund, day=timezone.localdate())
-    return render(request, "forbund/oversikt.html", {"oversikt": data})
+    """The förbundschef's start page: members, this year's economy, eget kapital and what the
+    board needs attended to, each with a link to its page."""
+    forbund, today = request.forbund, timezone.localdate()
+    data = selectors.forbund_oversikt(forbund=forbund, day=today)
+    series = selectors_budget.eget_kapital_series(forbund=forbund, today=today)
+    closed = [r for r in series if not r.prognos]
+    return render(
+        request,
+        "forbund/oversikt.html",
+        {
+            "oversikt": data,
+            "ekonomi": selectors_budget.budget_overview(
+                forbund=forbund, ar=today.year, today=today
+            ),
+            "ek": closed[-1] if closed else None,
+            "ek_prognos": next((r for r in series if r.ar == today.year), None),
+            "bild": selectors_styrelse.styrelse_on(forbund=forbund, day=today),
+        },
+    )
 
 
 # --- the systemadministratör creates a förbund ------------------------------------------------
@@ -64,7 +83,8 @@ def forbund_create(request):
         else:
             messages.success(
                 request,
-                f"{forbund.namn} är skapat med förbundschef {form.cleaned_data['chef_username']}.",
+                _("%(namn)s är skapat med förbundschef %(chef)s.")
+                % {"namn": forbund.namn, "chef": form.cleaned_data["chef_username"]},
             )
             return redirect("system")
     return render(request, "forbund/forbund_create.html", {"form": form})
@@ -74,6 +94,7 @@ def forbund_create(request):
 
 
 @role_required(*READERS)
+@require_GET
 def profil(request):
     forbund = request.forbund
     today = timezone.localdate()
@@ -105,7 +126,7 @@ def profil_edit(request):
             forbund.refresh_from_db()
             add_errors(form, exc)
         else:
-            messages.success(request, "Förbundets uppgifter är sparade.")
+            messages.success(request, _("Förbundets uppgifter är sparade."))
             return redirect("forbund:profil")
     return render(request, "forbund/profil_edit.html", {"form": form})
 
@@ -123,7 +144,7 @@ def forbundsordning_upload(request):
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, "Förbundsordningen är uppladdad.")
+            messages.success(request, _("Förbundsordningen är uppladdad."))
             return redirect("forbund:profil")
     forbund = request.forbund
     return render(
@@ -144,6 +165,7 @@ def forbundsordning_upload(request):
 
 
 @role_required(*READERS)
+@require_GET
 def forbundsordning_download(request, uuid):
     version = selectors.forbundsordning_get(forbund=request.forbund, uuid=uuid)
     try:
@@ -178,7 +200,9 @@ def medlemmar(request):
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, f"{medlem.namn} är registrerad som medlem.")
+                messages.success(
+                    request, _("%(namn)s är registrerad som medlem.") % {"namn": medlem.namn}
+                )
                 return redirect("forbund:medlemmar")
     all_members = list(selectors.medlemmar_all(forbund=forbund))
     active = [m for m in all_members if m.is_active_on(day)]
@@ -201,8 +225,8 @@ def medlemmar(request):
 @role_required(*READERS)
 @require_http_methods(["GET", "POST"])
 def medlem_edit(request, uuid):
-    require_edit(request)
     medlem = selectors.medlem_get(forbund=request.forbund, uuid=uuid)
+    require_edit(request)
     form = MedlemEditForm(
         request.POST if request.method == "POST" else None,
         initial={
@@ -220,7 +244,9 @@ def medlem_edit(request, uuid):
             medlem.refresh_from_db()
             add_errors(form, exc)
         else:
-            messages.success(request, f"Medlemskapet för {medlem.namn} är ändrat.")
+            messages.success(
+                request, _("Medlemskapet för %(namn)s är ändrat.") % {"namn": medlem.namn}
+            )
             return redirect("forbund:medlemmar")
     return render(
         request,
@@ -233,8 +259,8 @@ def medlem_edit(request, uuid):
 @role_required(*READERS)
 @require_POST
 def medlem_replace(request, uuid):
-    require_edit(request)
     medlem = selectors.medlem_get(forbund=request.forbund, uuid=uuid)
+    require_edit(request)
     replace_form = MedlemReplaceForm(request.POST, prefix="byt")
     if replace_form.is_valid():
         try:
@@ -243,7 +269,11 @@ def medlem_replace(request, uuid):
             medlem.refresh_from_db()
             add_errors(replace_form, exc)
         else:
-            messages.success(request, f"{ny.namn} ersätter {medlem.namn} från {ny.startdatum}.")
+            messages.success(
+                request,
+                _("%(ny)s ersätter %(gammal)s från %(d)s.")
+                % {"ny": ny.namn, "gammal": medlem.namn, "d": ny.startdatum.isoformat()},
+            )
             return redirect("forbund:medlemmar")
     form = MedlemEditForm(
         initial={
@@ -263,16 +293,37 @@ def medlem_replace(request, uuid):
 @role_required(*READERS)
 @require_POST
 def medlem_delete(request, uuid):
-    require_edit(request)
     medlem = selectors.medlem_get(forbund=request.forbund, uuid=uuid)
+    require_edit(request)
     try:
         services.medlem_delete(medlem=medlem)
     except ValidationError as exc:
         for text in exc.messages:
             messages.error(request, text)
     else:
-        messages.success(request, f"Medlemskapet för {medlem.namn} är borttaget.")
+        messages.success(
+            request, _("Medlemskapet för %(namn)s är borttaget.") % {"namn": medlem.namn}
+        )
     return redirect("forbund:medlemmar")
+
+
+@role_required(*READERS)
+@require_GET
+def medlemmar_excel(request):
+    rows = [
+        (
+            m.namn,
+            m.get_typ_display(),
+            m.kommun.kod if m.kommun_id else "",
+            m.kommun.lan if m.kommun_id else "",
+            m.startdatum,
+            m.slutdatum,
+            m.andel_procent,
+        )
+        for m in selectors.medlemmar_all(forbund=request.forbund)
+    ]
+    headers = ["Medlem", "Typ", "Kommunkod", "Län", "Från", "Till", "Fast andel (%)"]
+    return xlsx_response("medlemmar.xlsx", [Sheet("Medlemmar", headers, rows)])
 
 
 # --- population -------------------------------------------------------------------------------
@@ -292,7 +343,7 @@ def befolkning(request):
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, "Befolkningssiffran är sparad.")
+                messages.success(request, _("Befolkningssiffran är sparad."))
                 return redirect("forbund:befolkning")
     return _befolkning_page(request, form, import_form, None)
 
@@ -327,7 +378,8 @@ def befolkning_import(request):
         )
         if result.ok:
             messages.success(
-                request, f"Importen är klar: {result.saved} befolkningssiffror sparade."
+                request,
+                _("Importen är klar: %(n)s befolkningssiffror sparade.") % {"n": result.saved},
             )
             return redirect("forbund:befolkning")
     return _befolkning_page(
@@ -343,7 +395,8 @@ def befolkning_import(request):
 def finansiering(request):
     forbund = request.forbund
     ar = _year(request)
-    fin = selectors.bidrag_for_year(forbund=forbund, ar=ar).finansiering
+    table = selectors.bidrag_for_year(forbund=forbund, ar=ar)
+    fin = table.finansiering
     form = FinansieringForm(
         request.POST if request.method == "POST" else None,
         initial={
@@ -360,9 +413,10 @@ def finansiering(request):
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, f"Finansieringen för {row.ar} är sparad.")
+                messages.success(
+                    request, _("Finansieringen för %(ar)s är sparad.") % {"ar": row.ar}
+                )
                 return redirect(f"{request.path}?ar={row.ar}")
-    table = selectors.bidrag_for_year(forbund=forbund, ar=ar)
     return render(
         request,
         "forbund/finansiering.html",
@@ -384,6 +438,7 @@ def _year_choices(ar: int) -> list[int]:
 
 
 @role_required(*READERS)
+@require_GET
 def finansiering_excel(request):
     ar = _year(request)
     table = selectors.bidrag_for_year(forbund=request.forbund, ar=ar)

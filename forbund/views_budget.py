@@ -9,7 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from finsam.decorators import role_required
 
@@ -65,6 +66,7 @@ def _charts(overview):
 
 
 @role_required(*READERS)
+@require_GET
 def budget(request):
     ar = _year(request)
     overview = sel.budget_overview(forbund=request.forbund, ar=ar, today=timezone.localdate())
@@ -98,7 +100,7 @@ def budget_create(request):
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, f"Ett budgetutkast för {b.ar} är skapat.")
+            messages.success(request, _("Ett budgetutkast för %(ar)s är skapat.") % {"ar": b.ar})
             return redirect("forbund:budget_version", uuid=b.uuid)
     return render(request, "forbund/budget_create.html", {"form": form}, status=400)
 
@@ -115,20 +117,22 @@ def budget_version(request, uuid):
     )
     version_form = BudgetVersionForm(prefix="version")
     action = request.POST.get("action") if request.method == "POST" else None
-    if action:
+    if request.method == "POST":
         require_budget_edit(request)
     try:
         if action == "rader":
             lines_form = BudgetLinesForm(request.POST, initial_amounts=amounts)
             if lines_form.is_valid():
                 svc.budget_set_lines(budget=b, amounts=lines_form.amounts())
-                messages.success(request, "Budgetraderna är sparade.")
+                messages.success(request, _("Budgetraderna är sparade."))
                 return redirect("forbund:budget_version", uuid=b.uuid)
         elif action == "besluta":
             decide_form = BudgetDecideForm(request.POST, forbund=request.forbund, prefix="beslut")
             if decide_form.is_valid():
                 svc.budget_decide(budget=b, **decide_form.cleaned_data)
-                messages.success(request, f"Budgeten för {b.ar} är beslutad och låst.")
+                messages.success(
+                    request, _("Budgeten för %(ar)s är beslutad och låst.") % {"ar": b.ar}
+                )
                 return redirect("forbund:budget_version", uuid=b.uuid)
         elif action == "ny_version":
             version_form = BudgetVersionForm(request.POST, prefix="version")
@@ -136,20 +140,25 @@ def budget_version(request, uuid):
                 new = svc.budget_new_version(
                     budget=b, user=request.user, **version_form.cleaned_data
                 )
-                messages.success(request, f"Version {new.version} är skapad som utkast.")
+                messages.success(
+                    request, _("Version %(v)s är skapad som utkast.") % {"v": new.version}
+                )
                 return redirect("forbund:budget_version", uuid=new.uuid)
         elif action == "ta_bort":
             svc.budget_delete_draft(budget=b)
-            messages.success(request, "Utkastet är borttaget.")
+            messages.success(request, _("Utkastet är borttaget."))
             return redirect(f"{reverse('forbund:budget')}?ar={b.ar}")
-        elif action is not None:
-            raise Http404
+        elif request.method == "POST":
+            raise Http404  # an unknown action
     except ValidationError as exc:
         b.refresh_from_db()
         target = {"besluta": decide_form, "ny_version": version_form}.get(action, lines_form)
         add_errors(target, exc)
     failed = any(f.errors for f in (lines_form, decide_form, version_form))
-    rows = [(p, amounts[p.value]) for p in Budgetpost]
+    versions = sel.budget_versions(forbund=request.forbund, ar=b.ar)
+    previous = next((v for v in versions if v.version < b.version), None)
+    before = sel.budget_amounts(previous) if previous else None
+    rows = [(p, amounts[p.value], before[p.value] if before else None) for p in Budgetpost]
     return render(
         request,
         "forbund/budget_version.html",
@@ -161,7 +170,9 @@ def budget_version(request, uuid):
             "lines_form": lines_form,
             "decide_form": decide_form,
             "version_form": version_form,
-            "versions": sel.budget_versions(forbund=request.forbund, ar=b.ar),
+            "versions": versions,
+            "previous": previous,
+            "previous_total": sum(before.values()) if before else None,
             "can_edit": can_edit_budget(request),
         },
         status=400 if failed else 200,
@@ -182,7 +193,7 @@ def utfall(request):
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, "Utfallet är registrerat.")
+                messages.success(request, _("Utfallet är registrerat."))
                 return redirect(f"{request.path}?ar={row.datum.year}")
     return _utfall_page(request, ar, form, ImportForm(), KontoForm(prefix="konto"), None)
 
@@ -224,7 +235,9 @@ def utfall_import(request):
             forbund=request.forbund, data=import_form.cleaned_data["fil"].read()
         )
         if result.ok:
-            messages.success(request, f"Importen är klar: {result.saved} rader sparade.")
+            messages.success(
+                request, _("Importen är klar: %(n)s rader sparade.") % {"n": result.saved}
+            )
             return redirect(f"{reverse('forbund:utfall')}?ar={ar}")
     return _utfall_page(request, ar, UtfallForm(), import_form, KontoForm(prefix="konto"), result)
 
@@ -232,10 +245,10 @@ def utfall_import(request):
 @role_required(*READERS)
 @require_POST
 def utfall_delete(request, uuid):
-    require_budget_edit(request)
     row = sel.utfall_get(forbund=request.forbund, uuid=uuid)
+    require_budget_edit(request)
     svc.utfall_delete(utfall=row)
-    messages.success(request, "Utfallsraden är borttagen.")
+    messages.success(request, _("Utfallsraden är borttagen."))
     return redirect(f"{reverse('forbund:utfall')}?ar={row.datum.year}")
 
 
@@ -251,12 +264,13 @@ def kontomappning(request):
         except ValidationError as exc:
             add_errors(konto_form, exc)
         else:
-            messages.success(request, "Kontot är kopplat.")
+            messages.success(request, _("Kontot är kopplat."))
             return redirect(f"{reverse('forbund:utfall')}?ar={ar}")
     return _utfall_page(request, ar, UtfallForm(), ImportForm(), konto_form, None)
 
 
 @role_required(*READERS)
+@require_GET
 def eget_kapital(request):
     series = sel.eget_kapital_series(forbund=request.forbund, today=timezone.localdate())
     chart = grouped_bars(
@@ -277,6 +291,7 @@ def eget_kapital(request):
 
 
 @role_required(*READERS)
+@require_GET
 def budget_excel(request):
     ar = _year(request)
     o = sel.budget_overview(forbund=request.forbund, ar=ar, today=timezone.localdate())

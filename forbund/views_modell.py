@@ -11,7 +11,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from finsam.decorators import role_required
 from finsam.roles import Role
@@ -19,11 +20,15 @@ from finsam.roles import Role
 from . import services_modell as svc
 from .forms import ModellParamForm, ModellRadFormSet, add_errors
 from .models import Befolkning, Finansieringsar, Forbund, Modellberakning
+from .selectors_budget import eget_kapital_over_threshold
 
 
 def _initial_rows(ar: int, forbund_list: list[Forbund]) -> list[dict]:
-    """Prefill from what the förbund have registered: population of the year before and last
-    year's allocation. Two queries."""
+    """Prefill from what the förbund have registered: population of the year before, last
+    year's allocation and whether eget kapital at the last closed year's end was above the
+    förbund's threshold. A constant number of queries for any number of förbund."""
+    closed = min(ar - 1, timezone.localdate().year - 1)
+    high_ek = eget_kapital_over_threshold(forbund_list=forbund_list, ar=closed)
     population = dict(
         Befolkning.objects.filter(ar=ar - 1, forbund__in=forbund_list)
         .values("forbund")
@@ -41,7 +46,7 @@ def _initial_rows(ar: int, forbund_list: list[Forbund]) -> list[dict]:
             "befolkning": population.get(f.pk, 0),
             "forsorjningsmatt": None,
             "foregaende": previous.get(f.pk, Decimal(0)),
-            "ek_over_niva": False,
+            "ek_over_niva": high_ek.get(f.pk, False),
         }
         for f in forbund_list
     ]
@@ -76,7 +81,7 @@ def modell(request):
             except ValidationError as exc:
                 add_errors(params, exc)
             else:
-                messages.success(request, "Beräkningen är klar. Granska och publicera.")
+                messages.success(request, _("Beräkningen är klar. Granska och publicera."))
                 return redirect("forbund:modell_resultat", uuid=run.uuid)
     else:
         params = ModellParamForm(initial={"ar": ar})
@@ -104,6 +109,7 @@ def _run_get(uuid) -> Modellberakning:
 
 
 @role_required(Role.NATIONELL)
+@require_GET
 def modell_resultat(request, uuid):
     run = _run_get(uuid)
     rader = list(run.rader.select_related("forbund"))
@@ -128,7 +134,11 @@ def modell_publicera(request, uuid):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Tilldelningen för {run.ar} är publicerad till {n} förbund.")
+        messages.success(
+            request,
+            _("Tilldelningen för %(ar)s är publicerad till %(n)s förbund.")
+            % {"ar": run.ar, "n": n},
+        )
     return redirect("forbund:modell_resultat", uuid=run.uuid)
 
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from finsam.decorators import role_required
 
 from . import selectors_styrelse as sel
 from . import services_styrelse as svc
 from .access import READERS, can_edit, require_edit
+from .excel import Sheet, xlsx_response
 from .forms import BeslutForm, DatumForm, SammantradeForm, UppdragForm, add_errors
 from .models import ORDINARIE_ROLLER, StyrelseRoll, Styrelseuppdrag
 
@@ -37,7 +40,9 @@ def styrelse(request):
                 add_errors(form, exc)
             else:
                 messages.success(
-                    request, f"{u.namn} är registrerad som {u.get_roll_display().lower()}."
+                    request,
+                    _("%(namn)s är registrerad som %(roll)s.")
+                    % {"namn": u.namn, "roll": u.get_roll_display().lower()},
                 )
                 return redirect("forbund:styrelse")
     return render(
@@ -57,8 +62,8 @@ def styrelse(request):
 @role_required(*READERS)
 @require_http_methods(["GET", "POST"])
 def uppdrag_edit(request, uuid):
-    require_edit(request)
     u = sel.uppdrag_get(forbund=request.forbund, uuid=uuid)
+    require_edit(request)
     initial = {
         "medlem": u.medlem.uuid,
         "namn": u.namn,
@@ -66,6 +71,7 @@ def uppdrag_edit(request, uuid):
         "fran": u.fran,
         "till": u.till,
         "valbarhet": u.valbarhet,
+        "anvandare": u.anvandare.uuid if u.anvandare_id else None,
     }
     form = UppdragForm(
         request.POST if request.method == "POST" else None,
@@ -79,7 +85,7 @@ def uppdrag_edit(request, uuid):
             u.refresh_from_db()
             add_errors(form, exc)
         else:
-            messages.success(request, f"Uppdraget för {u.namn} är ändrat.")
+            messages.success(request, _("Uppdraget för %(namn)s är ändrat.") % {"namn": u.namn})
             return redirect("forbund:styrelse")
     return render(
         request,
@@ -97,7 +103,7 @@ def sammantraden(request):
         require_edit(request)
         if form.is_valid():
             s = svc.sammantrade_create(forbund=request.forbund, **form.cleaned_data)
-            messages.success(request, "Sammanträdet är registrerat. Fyll i närvaron.")
+            messages.success(request, _("Sammanträdet är registrerat. Fyll i närvaron."))
             return redirect("forbund:sammantrade", uuid=s.uuid)
     return render(
         request,
@@ -117,7 +123,11 @@ def _attendance_rows(s, narvaro_by_uppdrag):
         Styrelseuppdrag.objects.for_forbund(s.forbund_id)
         .active_on(s.datum)
         .select_related("medlem")
-        .order_by("medlem__typ", "medlem__namn", "roll")
+    )
+    # FK, AF, region, kommuner; the ledamot before the ersättare of each member
+    typ_order = {"FK": 0, "AF": 1, "REGION": 2, "KOMMUN": 3}
+    uppdrag.sort(
+        key=lambda u: (typ_order[u.medlem.typ], u.medlem.namn, u.roll not in ORDINARIE_ROLLER)
     )
     ordinary = [u for u in uppdrag if u.roll in ORDINARIE_ROLLER]
     rows = []
@@ -128,6 +138,10 @@ def _attendance_rows(s, narvaro_by_uppdrag):
                 "u": u,
                 "narvarande": bool(recorded and recorded.narvarande),
                 "tjanstgor_for": recorded.tjanstgor_for_id if recorded else None,
+                "tjanstgor_for_namn": next(
+                    (o.namn for o in uppdrag if recorded and o.pk == recorded.tjanstgor_for_id),
+                    "",
+                ),
                 "choices": [o for o in ordinary if o.medlem_id == u.medlem_id]
                 if u.roll == StyrelseRoll.ERSATTARE
                 else [],
@@ -148,8 +162,10 @@ def sammantrade(request, uuid):
     )
     attendance_errors: list[str] = []
     action = request.POST.get("action") if request.method == "POST" else None
-    if action:
+    if request.method == "POST":
         require_edit(request)
+        if action not in ("narvaro", "beslut"):
+            raise Http404
     if action == "narvaro":
         present = set(request.POST.getlist("narvarande"))
         entries = []
@@ -167,7 +183,7 @@ def sammantrade(request, uuid):
                 target = by_hex.get(request.POST.get(f"tjanstgor-{key}", ""))
                 row["tjanstgor_for"] = target.pk if target else None
         else:
-            messages.success(request, "Närvaron är sparad.")
+            messages.success(request, _("Närvaron är sparad."))
             return redirect("forbund:sammantrade", uuid=s.uuid)
     elif action == "beslut":
         beslut_form = BeslutForm(request.POST, prefix="beslut")
@@ -177,7 +193,7 @@ def sammantrade(request, uuid):
             except ValidationError as exc:
                 add_errors(beslut_form, exc)
             else:
-                messages.success(request, f"Beslutet {b.paragraf} är registrerat.")
+                messages.success(request, _("Beslutet %(p)s är registrerat.") % {"p": b.paragraf})
                 return redirect("forbund:sammantrade", uuid=s.uuid)
     failed = bool(attendance_errors or beslut_form.errors)
     return render(
@@ -199,19 +215,38 @@ def sammantrade(request, uuid):
 @role_required(*READERS)
 @require_POST
 def sammantrade_delete(request, uuid):
-    require_edit(request)
     s = sel.sammantrade_get(forbund=request.forbund, uuid=uuid)
+    require_edit(request)
     try:
         svc.sammantrade_delete(sammantrade=s)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("forbund:sammantrade", uuid=s.uuid)
-    messages.success(request, "Sammanträdet är borttaget.")
+    messages.success(request, _("Sammanträdet är borttaget."))
     return redirect("forbund:sammantraden")
+
+
+@role_required(*READERS)
+@require_GET
+def styrelse_excel(request):
+    rows = [
+        (
+            u.namn,
+            u.get_roll_display(),
+            u.medlem.namn,
+            u.fran,
+            u.till,
+            u.get_valbarhet_display(),
+        )
+        for u in sel.uppdrag_all(forbund=request.forbund)
+    ]
+    headers = ["Namn", "Roll", "Utsedd av", "Mandat från", "Mandat till", "Valbarhetsgrund"]
+    return xlsx_response("styrelseuppdrag.xlsx", [Sheet("Styrelseuppdrag", headers, rows)])
 
 
 urlpatterns = [
     path("styrelse/", styrelse, name="styrelse"),
+    path("styrelse/excel/", styrelse_excel, name="styrelse_excel"),
     path("styrelse/uppdrag/<uuid:uuid>/", uppdrag_edit, name="uppdrag"),
     path("styrelse/sammantraden/", sammantraden, name="sammantraden"),
     path("styrelse/sammantraden/<uuid:uuid>/", sammantrade, name="sammantrade"),

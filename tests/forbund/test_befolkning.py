@@ -147,3 +147,22 @@ def test_styrelse_may_read_population_but_not_write(forbund, styrelse, login):
     response = client.post("/forbund/befolkning/", {"kommun": "2083", "ar": "2024", "antal": "5"})
     assert response.status_code == 403
     assert not Befolkning.objects.exists()
+
+
+def test_population_page_runs_constant_queries(forbund, chef, login, django_assert_max_num_queries):
+    for year in range(2015, 2026):
+        for kod in ("2083", "2082"):
+            Befolkning.objects.create(forbund=forbund, kommun=kommun(kod), ar=year, antal=year)
+    client = login(chef)
+    with django_assert_max_num_queries(10):
+        response = client.get("/forbund/befolkning/")
+    assert response.text.count('<td class="num">2') >= 22
+
+
+def test_scb_wide_format_with_named_year_columns(forbund):
+    lines = ['"region","ålder","Folkmängd 2023","Folkmängd 2024"']
+    lines += [f'"2082 Säter","{age} år",3,4' for age in range(16, 65)]
+    result = services.befolkning_import(forbund=forbund, data="\n".join(lines).encode())
+    assert result.ok, (result.file_error, result.errors)
+    values = dict(Befolkning.objects.filter(forbund=forbund).values_list("ar", "antal"))
+    assert values == {2023: 49 * 3, 2024: 49 * 4}

@@ -154,3 +154,41 @@ def test_model_rejects_national_sum_below_the_base_amounts():
     params = ModellParametrar(nationell_summa=500_000)
     with pytest.raises(ModellFel, match="grundbeloppet"):
         allocation_model(params, _rows((1, 1, 0, False), (1, 1, 0, False)))
+
+
+@given(
+    total=st.integers(min_value=0, max_value=10**8),
+    members=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=300_000),  # population
+            st.dates(min_value=D(2023, 1, 1), max_value=D(2024, 12, 31)),  # joined
+            st.one_of(st.none(), st.dates(min_value=D(2024, 1, 1), max_value=D(2025, 12, 31))),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_pro_rata_split_sums_exactly_and_never_charges_days_outside_membership(total, members):
+    from forbund.berakning import Bidragsunderlag, split_group
+
+    rows = [
+        Bidragsunderlag(i, f"K{i}", Fraction(pop), days_active_in_year(start, end, 2024))
+        for i, (pop, start, end) in enumerate(members)
+        if end is None or end >= start
+    ]
+    if not rows:
+        return
+    out = split_group(total=total, year=2024, members=rows)
+    assert sum(r.belopp for r in out) == total
+    if any(r.viktat for r in out):
+        # a member with no days (or no population) pays nothing while others carry weight
+        assert all(r.belopp == 0 for r in out if r.viktat == 0)
+
+
+def test_chart_axis_labels_are_exact_swedish_amounts():
+    from forbund.charts import _kr
+
+    assert _kr(Decimal(1_250_000)) == "1,25 Mkr"
+    assert _kr(Decimal(5_000_000)) == "5 Mkr"
+    assert _kr(Decimal(375_000)) == "375 tkr"
+    assert _kr(Decimal(0)) == "0 kr"

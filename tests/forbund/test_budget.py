@@ -346,3 +346,44 @@ def test_eget_kapital_page_warns_over_threshold(forbund, chef, login):
     tilldelning(forbund, 2023, 1_000_000)
     text = login(chef).get("/forbund/eget-kapital/").text
     assert "över gränsen" in text
+
+
+def test_decision_can_link_a_registered_beslut_by_uuid(forbund, chef, budget, login):
+    own = Beslut.objects.create(forbund=forbund, datum=D(2024, 12, 1), paragraf="§ 9", rubrik="B")
+    page = login(chef).get(f"/forbund/budget/{budget.uuid}/").text
+    assert f'value="{own.uuid}"' in page
+    response = login(chef).post(
+        f"/forbund/budget/{budget.uuid}/",
+        {"action": "besluta", "beslut-beslutsdatum": "2024-12-01", "beslut-beslut": str(own.uuid)},
+    )
+    assert response.status_code == 302
+    assert Budget.objects.get(pk=budget.pk).beslut == own
+
+
+def test_new_version_page_shows_the_change_against_the_previous_version(
+    forbund, chef, budget, login
+):
+    svc.budget_decide(budget=budget, beslutsdatum=D(2024, 12, 10), paragraf="§ 1")
+    v2 = svc.budget_new_version(budget=budget, andringsorsak="Ny hyra", user=chef)
+    svc.budget_set_lines(budget=v2, amounts={"KANSLI_LOKALER": Decimal(150_000)})
+    text = login(chef).get(f"/forbund/budget/{v2.uuid}/").text.replace("\xa0", " ")
+    assert "Version 1 (kr)" in text
+    assert "Ny hyra" in text
+    assert ">30 000<" in text  # 150 000 − 120 000
+
+
+def test_database_refuses_changes_to_a_decided_budget_even_past_the_service(forbund, budget):
+    from django.db import DatabaseError, transaction
+
+    svc.budget_decide(budget=budget, beslutsdatum=D(2024, 12, 10), paragraf="§ 1")
+    row = budget.rader.get(post="STYRELSE")
+    with pytest.raises(DatabaseError, match="låst"), transaction.atomic():
+        type(row).objects.filter(pk=row.pk).update(belopp=1)
+    with pytest.raises(DatabaseError, match="låst"), transaction.atomic():
+        row.delete()
+    assert budget.rader.get(post="STYRELSE").belopp == 200_000
+
+
+def test_draft_rows_stay_editable_in_the_database(forbund, budget):
+    budget.rader.filter(post="STYRELSE").update(belopp=7)
+    assert budget.rader.get(post="STYRELSE").belopp == 7

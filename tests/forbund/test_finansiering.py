@@ -161,3 +161,19 @@ class TestRoundingOverRandomPopulations(HypothesisTestCase):
         paid = table.statlig + sum(r.belopp for r in table.region_rader + table.kommun_rader)
         assert paid == 2 * statlig
         assert sum(r.belopp for r in table.kommun_rader) == table.kommun_del
+
+
+def test_contributions_page_runs_constant_queries(
+    forbund, chef, login, django_assert_max_num_queries
+):
+    for kod in ("0180", "0181", "0182", "0183", "0184"):
+        services.medlem_add(
+            forbund=forbund, typ="KOMMUN", namn="", kommun=kommun(kod), startdatum=D(2025, 3, 1)
+        )
+    forbund.kommun_fordelning = KommunFordelning.LIKA
+    forbund.save()
+    tilldelning(forbund, 2025, 3_000_000)
+    client = login(chef)
+    with django_assert_max_num_queries(10):
+        response = client.get("/forbund/finansiering/?ar=2025")
+    assert response.text.count('<th scope="row">') >= 8

@@ -279,3 +279,44 @@ def test_chef_cannot_create_forbund(chef, login):
 def test_other_forbund_creation_makes_forbund_with_members():
     f = forbund_with_members(kommun_koder=("0180",))
     assert f.medlemmar.count() == 4
+
+
+def test_same_kommun_cannot_overlap_itself_in_one_forbund(forbund):
+    with pytest.raises(ValidationError) as exc:
+        services.medlem_add(
+            forbund=forbund,
+            typ=MedlemTyp.KOMMUN,
+            namn="",
+            kommun=kommun("2082"),
+            startdatum=D(2024, 1, 1),
+            slutdatum=D(2024, 12, 31),
+        )
+    assert forbund.namn in exc.value.message_dict["kommun"][0]
+
+
+def test_member_joining_before_the_others_would_leave_the_forbund_incomplete(forbund):
+    with pytest.raises(ValidationError, match="Försäkringskassan som medlem \\(den 2015-01-01\\)"):
+        services.medlem_add(
+            forbund=forbund,
+            typ=MedlemTyp.KOMMUN,
+            namn="",
+            kommun=kommun("2085"),
+            startdatum=D(2015, 1, 1),
+        )
+
+
+def test_dissolved_forbund_with_no_members_left_is_allowed(other_forbund):
+    """When every membership has ended (a merger), no composition is required any more."""
+    day = D(2025, 12, 31)
+    for medlem in other_forbund.medlemmar.all():
+        medlem.slutdatum = day
+        medlem.save()
+    assert (
+        services.composition_problem(
+            [
+                services._Period(m.typ, m.startdatum, m.slutdatum)
+                for m in other_forbund.medlemmar.all()
+            ]
+        )
+        is None
+    )

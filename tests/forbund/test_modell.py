@@ -98,3 +98,35 @@ def test_unknown_forbund_in_model_post_is_404(forbund, other_forbund, nationell,
 def test_only_nationell_uses_the_calculator(forbund, login, role):
     client = login(user_with_role(forbund, role))
     assert client.get("/forbund/fordelningsmodell/").status_code == 404
+
+
+def test_calculator_suggests_high_eget_kapital_from_registered_figures(
+    forbund, other_forbund, nationell, login, django_assert_max_num_queries
+):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from forbund.models import Utfall
+
+    last = timezone.localdate().year - 1
+    forbund.ek_ingaende_ar = last
+    forbund.ek_ingaende_belopp = Decimal(900_000)
+    forbund.save()
+    tilldelning(forbund, last, 1_000_000)  # 2 000 000 in, threshold 400 000
+    Utfall.objects.create(forbund=forbund, datum=f"{last}-05-01", post="REVISION", belopp=1_000_000)
+    tilldelning(other_forbund, last, 1_000_000)
+    Utfall.objects.create(
+        forbund=other_forbund, datum=f"{last}-05-01", post="REVISION", belopp=1_900_000
+    )
+    client = login(nationell)
+    with django_assert_max_num_queries(14):
+        page = client.get("/forbund/fordelningsmodell/").text
+    # forbund: 900 000 + 2 000 000 − 1 000 000 = 1 900 000 > 400 000; other: 100 000 < 400 000
+    names = sorted([forbund.namn, other_forbund.namn])
+    first_checked = 'name="rad-0-ek_over_niva" id="id_rad-0-ek_over_niva" checked' in page
+    second_checked = 'name="rad-1-ek_over_niva" id="id_rad-1-ek_over_niva" checked' in page
+    assert (first_checked, second_checked) == (
+        names[0] == forbund.namn,
+        names[1] == forbund.namn,
+    )

@@ -110,3 +110,29 @@ def test_forbundsordning_of_other_forbund_is_404(forbund, other_forbund, chef, l
         forbund=other_forbund, giltig_fran="2020-01-01", fil="x.pdf", filnamn="x.pdf"
     )
     assert login(chef).get(f"/forbund/forbundsordning/{foreign.uuid}/").status_code == 404
+
+
+def test_overview_shows_economy_and_board_warnings(
+    forbund, chef, login, django_assert_max_num_queries
+):
+    client = login(chef)
+    with django_assert_max_num_queries(25):
+        response = client.get("/forbund/")
+    assert response.status_code == 200
+    assert "Ingen budget för året ännu" in response.text
+    assert "saknar ordinarie ledamot" in response.text  # no board registered
+    assert client.get("/forbund/oversikt/").status_code == 200
+
+
+def test_member_and_board_tables_export_to_excel(forbund, styrelse, login):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client = login(styrelse)
+    book = load_workbook(BytesIO(client.get("/forbund/medlemmar/excel/").content))
+    rows = list(book["Medlemmar"].iter_rows(values_only=True))
+    assert rows[0][0] == "Medlem"
+    assert any(r[0] == "Hedemora kommun" and r[2] == "2083" for r in rows)
+    book = load_workbook(BytesIO(client.get("/forbund/styrelse/excel/").content))
+    assert list(book["Styrelseuppdrag"].iter_rows(values_only=True))[0][0] == "Namn"

@@ -367,3 +367,40 @@ def test_board_pages_run_constant_queries(forbund, chef, login, django_assert_ma
     with django_assert_max_num_queries(16):
         client.get(f"/forbund/styrelse/sammantraden/{s.uuid}/")
     assert Beslut.objects.count() == 0
+
+
+def test_board_member_login_must_hold_the_styrelse_role(forbund, chef, styrelse):
+    medlem = forbund.medlemmar.get(typ=MedlemTyp.FK)
+    with pytest.raises(ValidationError) as exc:
+        svc.uppdrag_create(
+            forbund=forbund,
+            medlem=medlem,
+            namn="Chefen",
+            roll="LEDAMOT",
+            fran=FRAN,
+            till=TILL,
+            valbarhet="ANSTALLD_FK",
+            anvandare=chef,
+        )
+    assert "anvandare" in exc.value.message_dict
+    u = svc.uppdrag_create(
+        forbund=forbund,
+        medlem=medlem,
+        namn="Styrelsen",
+        roll="LEDAMOT",
+        fran=FRAN,
+        till=TILL,
+        valbarhet="ANSTALLD_FK",
+        anvandare=styrelse,
+    )
+    assert u.anvandare == styrelse
+
+
+def test_member_used_by_an_insats_cannot_be_deleted(forbund):
+    from forbund import services
+    from tests.factories import InsatsFactory
+
+    medlem = forbund.medlemmar.get(typ=MedlemTyp.KOMMUN, kommun__kod="2082")
+    InsatsFactory(forbund=forbund, personuppgiftsansvarig=medlem)
+    with pytest.raises(ValidationError, match="slutdatum"):
+        services.medlem_delete(medlem=medlem)
