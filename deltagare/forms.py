@@ -236,7 +236,7 @@ class SokForm(forms.Form):
         label=_("Sök på personnummer"),
         max_length=20,
         widget=PersonnummerInput(),
-        help_text=_("Sökningen skickas krypterat och sparas aldrig i adressfältet."),
+        help_text=_("Numret skickas aldrig i adressfältet och sparas inte."),
     )
 
     def clean_personnummer(self):

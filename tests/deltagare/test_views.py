@@ -376,3 +376,27 @@ def test_edit_that_would_overlap_is_refused(insats, user, login):
     assert first.nummer in response.text
     second.refresh_from_db()
     assert second.inskrivning == dt.date(2025, 4, 1)
+
+
+def test_pages_put_nothing_but_text_in_the_title(insats, user, login, forbund):
+    import re
+
+    from finsam.roles import Role
+    from tests.factories import user_with_role
+
+    d = register_identified(insats, user)
+    client = login(user)
+    chef = login(user_with_role(forbund, Role.FORBUNDSCHEF))
+    pages = [
+        client.get("/deltagare/mina/"),
+        client.get(f"/deltagare/d/{d.uuid}/"),
+        client.get(f"/deltagare/d/{d.uuid}/andra/"),
+        client.get("/deltagare/import/"),
+        chef.get("/deltagare/oversikt/"),
+        chef.get("/deltagare/logg/"),
+    ]
+    for response in pages:
+        head = response.text.split("</head>")[0]
+        title = re.search(r"<title>(.*?)</title>", head, re.S).group(1)
+        assert "<" not in title
+        assert "<form" not in head
