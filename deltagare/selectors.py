@@ -363,6 +363,31 @@ def insats_aggregates(*, forbund, start: dt.date, end: dt.date, day: dt.date) ->
     return out
 
 
+def invariant_violations() -> dict[str, int]:
+    """The nightly invariant check (SECURITY 4): every count must be 0. The database refuses
+    these states already; this proves it stayed so (e.g. after a manual repair)."""
+    identified = Deltagande.objects.filter(person__isnull=False)
+    return {
+        "identitet_utan_giltigt_samtycke": identified.filter(
+            Q(samtycke__isnull=True)
+            | ~Q(samtycke__person=F("person"))
+            | ~Q(samtycke__insats=F("insats"))
+            | Q(samtycke__aterkallad__isnull=False)
+        ).count(),
+        "uppgifter_pa_anonyma": Forsorjning.objects.filter(deltagande__person__isnull=True).count()
+        + Uppfoljning.objects.filter(deltagande__person__isnull=True).count(),
+        "anonyma_med_detaljer": Deltagande.objects.filter(person__isnull=True)
+        .filter(
+            Q(utbildning__isnull=False)
+            | Q(sysselsattning_fore__isnull=False)
+            | Q(sysselsattning_efter__isnull=False)
+            | Q(samtycke__isnull=False)
+        )
+        .count(),
+        "personer_utan_deltagande": Person.objects.filter(deltaganden__isnull=True).count(),
+    }
+
+
 def gallring_manader(*, forbund) -> int:
     """The förbund's retention period in months (default 24)."""
     from .models import DeltagareInstallning

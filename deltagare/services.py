@@ -637,8 +637,12 @@ def samtycke_withdraw(*, deltagande: Deltagande, user) -> list[str]:
     )
     for row in affected:
         _deltagande_anonymise(row, orsak=Anonymiseringsorsak.ATERKALLAT, user=user)
-    Samtycke.objects.filter(person=person, insats_id=deltagande.insats_id).delete()
-    _person_delete_if_unused(person)
+    if not _person_delete_if_unused(person):
+        # The person takes part elsewhere with consent: keep the fact and date of the
+        # withdrawal (shown in the registerutdrag), erase the signed form at once.
+        Samtycke.objects.filter(person=person, insats_id=deltagande.insats_id).update(
+            aterkallad=today(), dokument_krypterat=None, dokument_typ=""
+        )
     logger.info("samtycke återkallat: %d deltaganden anonymiserade", len(affected))
     return [row.nummer for row in affected]
 

@@ -28,13 +28,18 @@ logger = logging.getLogger(__name__)
 def gallring() -> dict:
     """Anonymise identities past the retention period (idempotent: a rerun changes nothing).
     Returns what it did, per förbund, without any identity."""
+    from .selectors import invariant_violations
     from .services import gallring_run
 
     result = gallring_run()
+    invariants = invariant_violations()
+    if any(invariants.values()):
+        logger.error("deltagare: invarianter brutna: %s", invariants)
     return {
         "personer": result.persons,
         "deltaganden": result.deltaganden,
         "per_forbund": result.per_forbund,
+        "invarianter": invariants,
     }
 
 

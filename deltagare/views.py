@@ -116,6 +116,7 @@ def insats_lista(request, insats_uuid):
         "page": page,
         "query": query,
         "export_form": ExportForm(),
+        "sok_form": SokForm(),
         "aldersgrupper": ALDERSGRUPP_LABELS,
     }
     return render(request, "deltagare/insats.html", context)

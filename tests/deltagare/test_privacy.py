@@ -15,6 +15,7 @@ from deltagare.models import Atkomst, Atkomstlogg, Person
 from finsam.roles import Role
 from tests.deltagare.factories import (
     PNR_A,
+    PNR_B,
     end_identified,
     person_insats,
     register_identified,
@@ -165,3 +166,20 @@ def test_gallring_task_reports_what_it_did(insats, user):
     assert result["personer"] == 1
     assert result["deltaganden"] == 1
     assert gallring.apply().get()["personer"] == 0
+
+
+def test_invariant_check_is_clean_after_normal_work_and_flags_a_manual_break(insats, user):
+    from deltagare.selectors import invariant_violations
+
+    d = end_identified(register_identified(insats, user), user)
+    other = register_identified(insats, user, pnr=PNR_B, inskrivning=dt.date(2025, 8, 1))
+    services.samtycke_withdraw(deltagande=other, user=user)
+    out = io.StringIO()
+    call_command("deltagare_kontroll", stdout=out)
+    assert "Allt stämmer" in out.getvalue()
+    assert not any(invariant_violations().values())
+    with connection.cursor() as cursor:  # a manual "repair" that breaks the rule
+        cursor.execute(
+            "UPDATE deltagare_samtycke SET aterkallad = '2026-01-01' WHERE id = %s", [d.samtycke_id]
+        )
+    assert invariant_violations()["identitet_utan_giltigt_samtycke"] == 1
