@@ -400,3 +400,35 @@ def test_pages_put_nothing_but_text_in_the_title(insats, user, login, forbund):
         title = re.search(r"<title>(.*?)</title>", head, re.S).group(1)
         assert "<" not in title
         assert "<form" not in head
+
+
+def test_registerutdrag_escapes_stored_text_and_fetches_nothing(insats, user, login):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from deltagare.registerutdrag import _refuse_fetch
+
+    d = register_identified(insats, user, namn='<img src="file:///etc/passwd">Eva')
+    response = login(user).post(f"/deltagare/person/{d.person.uuid}/registerutdrag/")
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
+    assert '<img src="file:///etc/passwd">Eva' in text
+    with pytest.raises(ValueError, match="hämtar inga"):
+        _refuse_fetch("file:///etc/passwd")
+
+
+def test_overview_query_count_does_not_grow_with_insatser(forbund, codes, login, insats, user):
+    from finsam.roles import Role
+    from tests.deltagare.factories import person_insats
+    from tests.factories import user_with_role
+
+    chef = login(user_with_role(forbund, Role.FORBUNDSCHEF))
+    register_anonymous(insats, user)
+    with CaptureQueriesContext(connection) as few:
+        chef.get("/deltagare/oversikt/")
+    for i in range(5):
+        other = person_insats(forbund, kod=f"X{i}")
+        register_anonymous(other, user)
+    with CaptureQueriesContext(connection) as many:
+        chef.get("/deltagare/oversikt/")
+    assert len(many) == len(few)
