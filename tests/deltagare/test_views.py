@@ -432,3 +432,20 @@ def test_overview_query_count_does_not_grow_with_insatser(forbund, codes, login,
     with CaptureQueriesContext(connection) as many:
         chef.get("/deltagare/oversikt/")
     assert len(many) == len(few)
+
+
+def test_list_filters_by_age_group_and_kon(insats, user, login):
+    young = register_anonymous(insats, user, fodelsear=2005, inskrivning=dt.date(2025, 2, 1))
+    older = register_anonymous(
+        insats, user, fodelsear=1980, kon="K", inskrivning=dt.date(2025, 2, 2)
+    )
+    client = login(user)
+    page = client.get("/deltagare/mina/?aldersgrupp=20-24").text
+    assert young.nummer in page
+    assert older.nummer not in page
+    page = client.get("/deltagare/mina/?aldersgrupp=40-49&kon=K").text
+    assert older.nummer in page
+    assert young.nummer not in page
+    page = client.get("/deltagare/mina/?fran=2025-02-02&till=2025-02-02&status=aktiva").text
+    assert older.nummer in page
+    assert young.nummer in page  # still active on that day
