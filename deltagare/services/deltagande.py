@@ -1,33 +1,21 @@
-"""Every write on participations, identities, consents, follow-ups and the logs.
-
-Each function is keyword-only and atomic, and its docstring names the rule it enforces. Rule
-violations raise ``django.core.exceptions.ValidationError`` with a Swedish message per field, so
-a view can show it next to the field and nothing is changed.
-"""
+"""Identity, registration, correction, ending and follow-up of participations."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Q
-from django.utils import timezone
+from django.db.models import Q
 
-from forbund.models import Forbund
 from insatser.models import Insats, Registreringsform
 
-from . import crypto
-from .kodlistor import FEL, OKAND, alder
-from .models import (
-    Anonymisering,
-    Anonymiseringsorsak,
+from .. import crypto
+from ..kodlistor import FEL, alder
+from ..models import (
     Atkomst,
-    Atkomstlogg,
     Deltagande,
-    DeltagareInstallning,
     Forsorjning,
     Person,
     Samtycke,
@@ -35,87 +23,21 @@ from .models import (
     Skede,
     Uppfoljning,
 )
-from .personnummer import PersonnummerError, parse
+from ..personnummer import PersonnummerError, parse
+from .atkomst import atkomstlogg_write
+from .common import (
+    AGE_MAX,
+    AGE_MIN,
+    DOCUMENT_TYPES,
+    MAX_DOCUMENT_BYTES,
+    Registrering,
+    SamtyckeInput,
+    StartUppgifter,
+    add_months,
+    today,
+)
 
 logger = logging.getLogger(__name__)
-
-AGE_MIN, AGE_MAX = 16, 64
-MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png"}
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus whole months, clamped to the month's last day (31 Aug + 6 m = 28/29 Feb)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-# --- Input carriers ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SamtyckeInput:
-    datum: dt.date
-    satt: str
-    blankettversion: str = ""
-    giltig_till: dt.date | None = None
-    dokument: bytes | None = None
-    dokument_typ: str = ""
-
-
-@dataclass(frozen=True)
-class StartUppgifter:
-    utbildning: str
-    sysselsattning_fore: str
-    tid_offentlig_forsorjning: str
-    anvisande_part: str
-    forsorjning_fore: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Registrering:
-    deltagande: Deltagande
-    warnings: list[str]
-    person_found: bool = False
-
-
-# --- Access log ----------------------------------------------------------------------------
-
-
-def atkomstlogg_write(
-    *,
-    user,
-    forbund: Forbund,
-    vad: str,
-    deltagande: Deltagande | None = None,
-    person: Person | None = None,
-    begaran: str = "",
-) -> Atkomstlogg:
-    """Rule (design section 4.3): every read of identifying data writes one row (who, whom,
-    which participation, when, what). The row is append-only and hash-chained in PostgreSQL."""
-    person = person or (deltagande.person if deltagande is not None else None)
-    medlem_id = person.medlem_id if person is not None else None
-    if medlem_id is None and deltagande is not None:
-        medlem_id = deltagande.insats.personuppgiftsansvarig_id
-    return Atkomstlogg.objects.create(
-        forbund=forbund,
-        medlem_id=medlem_id,
-        user=user,
-        person_uuid=person.uuid if person is not None else None,
-        deltagande=deltagande,
-        vad=vad,
-        begaran=begaran[:32],
-    )
 
 
 # --- Identity ------------------------------------------------------------------------------
@@ -584,124 +506,3 @@ def uppfoljning_record(
         begaran=begaran,
     )
     return row
-
-
-# --- Erasure: consent withdrawal and gallring ------------------------------------------------
-
-
-def _deltagande_anonymise(deltagande: Deltagande, *, orsak: str, user) -> None:
-    """Turn a participation into an anonymous one (design section 4.4): kön, birth year,
-    insats and dates stay; identity link, consent, start/end details, försörjning rows and
-    follow-ups go. The ledger gets who, when and the number, never the identity."""
-    Forsorjning.objects.filter(deltagande=deltagande).delete()
-    Uppfoljning.objects.filter(deltagande=deltagande).delete()
-    deltagande.person = None
-    deltagande.samtycke = None
-    deltagande.utbildning = None
-    deltagande.sysselsattning_fore = None
-    deltagande.tid_offentlig_forsorjning = None
-    deltagande.anvisande_part = None
-    deltagande.sysselsattning_efter = None
-    if deltagande.avslutsorsak_id != FEL:
-        deltagande.avslutsorsak = None
-    deltagande.anonymiserad = timezone.now()
-    deltagande.save()
-    Anonymisering.objects.create(
-        forbund_id=deltagande.forbund_id,
-        deltagande=deltagande,
-        nummer=deltagande.nummer,
-        orsak=orsak,
-        utford_av=user,
-    )
-
-
-def _person_delete_if_unused(person: Person) -> bool:
-    if Deltagande.objects.filter(person=person).exists():
-        return False
-    person.delete()  # its consents (and their documents) go with it
-    return True
-
-
-@transaction.atomic
-def samtycke_withdraw(*, deltagande: Deltagande, user) -> list[str]:
-    """Consent withdrawal (issue 5, design section 4.4): the consent is per insats, so every
-    participation of the person in this insats becomes anonymous at once; the consents for the
-    insats (with their documents) are erased; a Person left without participations is erased.
-    Finished reports are frozen elsewhere and do not change. Returns the numbers anonymised."""
-    deltagande = Deltagande.objects.select_for_update().get(pk=deltagande.pk)
-    if deltagande.person_id is None:
-        raise ValidationError({"__all__": "Deltagandet är redan anonymt."})
-    person = deltagande.person
-    affected = list(
-        Deltagande.objects.select_for_update().filter(person=person, insats_id=deltagande.insats_id)
-    )
-    for row in affected:
-        _deltagande_anonymise(row, orsak=Anonymiseringsorsak.ATERKALLAT, user=user)
-    if not _person_delete_if_unused(person):
-        # The person takes part elsewhere with consent: keep the fact and date of the
-        # withdrawal (shown in the registerutdrag), erase the signed form at once.
-        Samtycke.objects.filter(person=person, insats_id=deltagande.insats_id).update(
-            aterkallad=today(), dokument_krypterat=None, dokument_typ=""
-        )
-    logger.info("samtycke återkallat: %d deltaganden anonymiserade", len(affected))
-    return [row.nummer for row in affected]
-
-
-@dataclass
-class GallringResult:
-    persons: int = 0
-    deltaganden: int = 0
-    per_forbund: dict[str, int] = field(default_factory=dict)
-
-
-@transaction.atomic
-def gallring_run(*, day: dt.date | None = None) -> GallringResult:
-    """Gallring (issue 5): anonymise the identity of every Person whose last participation ended
-    more than N months ago (N per förbund, default 24), the same way as a withdrawal. Persons
-    with an open participation are kept. Idempotent: a second run finds nothing to do."""
-    day = day or today()
-    result = GallringResult()
-    months = dict(DeltagareInstallning.objects.values_list("forbund_id", "gallring_manader"))
-    candidates = (
-        Person.objects.annotate(
-            senaste=Max("deltaganden__utskrivning"),
-        )
-        .filter(senaste__isnull=False)
-        .exclude(deltaganden__utskrivning__isnull=True)
-        .select_related("forbund")
-        .order_by("id")
-    )
-    for person in candidates:
-        limit = add_months(person.senaste, months.get(person.forbund_id, 24))
-        if limit >= day:
-            continue
-        rows = list(Deltagande.objects.select_for_update().filter(person=person))
-        if any(r.utskrivning is None for r in rows) or max(r.utskrivning for r in rows) != (
-            person.senaste
-        ):
-            continue  # changed since the candidates were read
-        for row in rows:
-            _deltagande_anonymise(row, orsak=Anonymiseringsorsak.GALLRING, user=None)
-        person.delete()
-        result.persons += 1
-        result.deltaganden += len(rows)
-        name = person.forbund.namn
-        result.per_forbund[name] = result.per_forbund.get(name, 0) + len(rows)
-    logger.info(
-        "gallring: %d personer, %d deltaganden anonymiserade", result.persons, result.deltaganden
-    )
-    return result
-
-
-@transaction.atomic
-def installning_set(*, forbund: Forbund, gallring_manader: int) -> DeltagareInstallning:
-    """The retention period per förbund (months after the last utskrivning; at least 1)."""
-    if gallring_manader < 1:
-        raise ValidationError({"gallring_manader": "Ange minst en månad."})
-    row, _ = DeltagareInstallning.objects.update_or_create(
-        forbund=forbund, defaults={"gallring_manader": gallring_manader}
-    )
-    return row
-
-
-OKAND_CODE = OKAND  # re-exported for forms and the importer
