@@ -299,6 +299,7 @@ class LoggFilterForm(forms.Form):
     )
     anvandare = forms.ChoiceField(label=_("Användare"), required=False)
     nummer = forms.CharField(label=_("Deltagandenummer"), required=False, max_length=20)
+    person = forms.UUIDField(required=False, widget=forms.HiddenInput)
     fran = forms.DateField(label=_("Från"), required=False, widget=DateInput())
     till = forms.DateField(label=_("Till"), required=False, widget=DateInput())
 

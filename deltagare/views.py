@@ -556,6 +556,8 @@ def logg(request):
             qs = qs.filter(user__uuid=data["anvandare"])
         if data["nummer"]:
             qs = qs.filter(deltagande__nummer=data["nummer"].strip().upper())
+        if data["person"]:
+            qs = qs.filter(person_uuid=data["person"])
         if data["fran"]:
             qs = qs.filter(tidpunkt__date__gte=data["fran"])
         if data["till"]:

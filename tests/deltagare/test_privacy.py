@@ -183,3 +183,14 @@ def test_invariant_check_is_clean_after_normal_work_and_flags_a_manual_break(ins
             "UPDATE deltagare_samtycke SET aterkallad = '2026-01-01' WHERE id = %s", [d.samtycke_id]
         )
     assert invariant_violations()["identitet_utan_giltigt_samtycke"] == 1
+
+
+def test_person_page_links_to_the_log_of_that_person_only(insats, user, login):
+    a = register_identified(insats, user)
+    b = register_identified(insats, user, pnr=PNR_B)
+    client = login(user)
+    page = client.get(f"/deltagare/person/{a.person.uuid}/")
+    assert f"/deltagare/logg/?person={a.person.uuid}" in page.text
+    log = client.get(f"/deltagare/logg/?person={a.person.uuid}").text
+    assert f"<td>{a.nummer}</td>" in log
+    assert f"<td>{b.nummer}</td>" not in log

@@ -46,7 +46,11 @@ def handlaggare(page, demo_data):
 def test_register_identified_with_consent_then_end_and_withdraw(handlaggare):
     page = handlaggare
     _start_registration(page, "nej", "ja")
+    upload = page.get_by_label("Undertecknad blankett (PDF, JPEG eller PNG, högst 5 MB)")
+    page.get_by_label("Undertecknad blankett (uppladdad)").check()
+    assert upload.is_visible()
     page.get_by_label("Muntligt vid personligt möte").check()
+    assert upload.is_hidden()
     page.get_by_label("Datum för samtycket").fill(TODAY)
     page.get_by_label("Personnummer eller samordningsnummer").fill(PNR[2:8] + "-" + PNR[8:])
     page.get_by_label("Namn").fill("Testa Testsson")
