@@ -23,7 +23,7 @@ from finsam.permissions import insatser_granted
 from finsam.roles import PARTICIPANT_ROLES, Role
 from insatser.models import Insats, Registreringsform
 
-from .kodlistor import FEL, OKAND, aldersgrupp_birth_years
+from .kodlistor import FEL, OKAND
 from .models import Atkomstlogg, Deltagande, Forsorjning, Person, Samtycke, Skede, Uppfoljning
 
 _CACHE_ATTR = "_deltagare_insats_ids"
@@ -443,5 +443,3 @@ def samtycke_for_user(request, samtycke_uuid) -> Samtycke:
         raise Http404
     return samtycke
 
-
-__all__ = ["aldersgrupp_birth_years"]
