@@ -442,4 +442,3 @@ def samtycke_for_user(request, samtycke_uuid) -> Samtycke:
     if samtycke is None:
         raise Http404
     return samtycke
-
