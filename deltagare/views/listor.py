@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from finsam.decorators import role_required
@@ -84,6 +85,7 @@ def insats_lista(request, insats_uuid):
 
 @role_required(*STAFF)
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("personnummer", "namn")
 def registrera(request, insats_uuid):
     """ "Registrera deltagare": first the consent and protected-identity questions (GET, no
     personal data), then only the form those answers allow."""
@@ -165,6 +167,7 @@ def _register(request, insats, form, identified: bool):
 
 @role_required(*STAFF)
 @require_POST
+@sensitive_post_parameters("personnummer")
 def sok(request):
     """Search by personnummer (POST only: the number never reaches a URL or a server log).
     Finds the person under the controllers of the user's insatser; each hit with visible

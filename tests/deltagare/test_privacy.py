@@ -194,3 +194,13 @@ def test_person_page_links_to_the_log_of_that_person_only(insats, user, login):
     log = client.get(f"/deltagare/logg/?person={a.person.uuid}").text
     assert f"<td>{a.nummer}</td>" in log
     assert f"<td>{b.nummer}</td>" not in log
+
+
+def test_error_reports_hide_the_personnummer_posted(insats, user, login):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    client = login(user)
+    response = client.post("/deltagare/sok/", {"personnummer": PNR_A})
+    request = response.wsgi_request
+    cleaned = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert cleaned["personnummer"] != PNR_A
