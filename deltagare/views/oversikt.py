@@ -69,6 +69,16 @@ def oversikt(request):
     elif not form.is_bound:
         form = PeriodForm(initial={"fran": start, "till": end})
     rows = selectors.insats_aggregates(forbund=request.forbund, start=start, end=end, day=today)
+    periods = [
+        (f"Första halvåret {year}", dt.date(year, 1, 1), dt.date(year, 6, 30))
+        for year in (today.year, today.year - 1)
+    ] + [
+        (
+            f"Helåret {today.year - 1}",
+            dt.date(today.year - 1, 1, 1),
+            dt.date(today.year - 1, 12, 31),
+        )
+    ]
     current = selectors.gallring_manader(forbund=request.forbund)
     return render(
         request,
@@ -79,6 +89,7 @@ def oversikt(request):
             "start": start,
             "end": end,
             "gallring_form": GallringForm(initial={"gallring_manader": current}),
+            "periods": periods,
         },
     )
 
