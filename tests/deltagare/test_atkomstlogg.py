@@ -46,7 +46,8 @@ def test_update_and_delete_are_refused_even_for_the_owner(logged, sql):
 def _as_app_role(cursor):
     cursor.execute(
         "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'finsam_app_test') "
-        "THEN CREATE ROLE finsam_app_test NOLOGIN; END IF; END $$"
+        "THEN CREATE ROLE finsam_app_test NOLOGIN; END IF; "
+        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
     )
     cursor.execute(
         f"GRANT SELECT, UPDATE, DELETE, TRUNCATE ON deltagare_atkomstlogg, "

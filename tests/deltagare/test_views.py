@@ -449,3 +449,29 @@ def test_list_filters_by_age_group_and_kon(insats, user, login):
     page = client.get("/deltagare/mina/?fran=2025-02-02&till=2025-02-02&status=aktiva").text
     assert older.nummer in page
     assert young.nummer in page  # still active on that day
+
+
+@pytest.mark.parametrize(
+    ("role", "has", "lacks"),
+    [
+        (
+            "handlaggare",
+            ["Deltagare", "Uppföljningar", "Importera", "Åtkomstlogg"],
+            ["Deltagare per insats"],
+        ),
+        ("forbundschef", ["Deltagare per insats", "Åtkomstlogg"], ["Uppföljningar", "Importera"]),
+        ("styrelse", [], ["Deltagare", "Åtkomstlogg", "Deltagare per insats"]),
+    ],
+)
+def test_navigation_offers_the_deltagare_pages_by_role(role, has, lacks):
+    from django.test import RequestFactory
+
+    from finsam.navigation import items_for
+
+    request = RequestFactory().get("/")
+    request.roles = frozenset({role})
+    labels = [str(item["label"]) for item in items_for(request)]
+    for label in has:
+        assert label in labels
+    for label in lacks:
+        assert label not in labels
