@@ -16,15 +16,34 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 
 from finsam.permissions import insatser_granted
 from finsam.roles import PARTICIPANT_ROLES, Role
 from insatser.models import Insats, Registreringsform
 
-from .kodlistor import FEL, OKAND
-from .models import Atkomstlogg, Deltagande, Forsorjning, Person, Samtycke, Skede, Uppfoljning
+from .kodlistor import ALDERSGRUPPER, FEL, OKAND
+from .models import (
+    Atkomstlogg,
+    Deltagande,
+    DeltagareInstallning,
+    Forsorjning,
+    Person,
+    Samtycke,
+    Skede,
+    Uppfoljning,
+)
+from .services import add_months
 
 _CACHE_ATTR = "_deltagare_insats_ids"
 SAMTYCKE_WARN_DAYS = 30
@@ -188,8 +207,6 @@ def samtycke_expiring_q(day: dt.date) -> Q:
 
 
 def _months_back(day: dt.date, months: int) -> dt.date:
-    from .services import add_months
-
     return add_months(day, -months)
 
 
@@ -207,8 +224,6 @@ def with_flags(qs: QuerySet[Deltagande], day: dt.date) -> QuerySet[Deltagande]:
 
 
 def _q_bool(q: Q):
-    from django.db.models import BooleanField, ExpressionWrapper
-
     return ExpressionWrapper(q, output_field=BooleanField())
 
 
@@ -258,8 +273,6 @@ def deltagande_list(request, flt: Filter, day: dt.date) -> QuerySet[Deltagande]:
 
 
 def _age_bounds(kod: str) -> tuple[int | None, int | None]:
-    from .kodlistor import ALDERSGRUPPER
-
     for code, low, high, _label in ALDERSGRUPPER:
         if code == kod:
             return low, high
@@ -269,8 +282,6 @@ def _age_bounds(kod: str) -> tuple[int | None, int | None]:
 def uppfoljning_worklist(request, day: dt.date) -> list[dict]:
     """Follow-ups due (issue 5 worklist): each visible participation whose +6/+12 point is due
     (from 30 days before) and not yet recorded, earliest first."""
-    from .services import add_months
-
     horizon = add_months(day + dt.timedelta(days=30), -6)
     qs = (
         deltagande_qs_for_user(request)
@@ -390,8 +401,6 @@ def invariant_violations() -> dict[str, int]:
 
 def gallring_manader(*, forbund) -> int:
     """The förbund's retention period in months (default 24)."""
-    from .models import DeltagareInstallning
-
     row = DeltagareInstallning.objects.filter(forbund=forbund).first()
     return row.gallring_manader if row else 24
 
