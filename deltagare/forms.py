@@ -60,8 +60,15 @@ class StartFragorForm(forms.Form):
         label=_("Har personen samtyckt till att personuppgifter registreras i insatsen?"),
         choices=JA_NEJ,
         widget=forms.RadioSelect,
+        required=False,
         help_text=_("Skriftligt på blankett eller muntligt vid ett personligt möte."),
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("skyddad") == "nej" and not data.get("samtycke"):
+            self.add_error("samtycke", _("Svara på frågan om samtycke."))
+        return data
 
     def identified(self) -> bool:
         return self.cleaned_data["skyddad"] == "nej" and self.cleaned_data["samtycke"] == "ja"

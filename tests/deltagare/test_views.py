@@ -475,3 +475,11 @@ def test_navigation_offers_the_deltagare_pages_by_role(role, has, lacks):
         assert label in labels
     for label in lacks:
         assert label not in labels
+
+
+def test_protected_identity_needs_no_consent_answer(insats, user, login):
+    client = login(user)
+    page = client.get(f"/deltagare/insats/{insats.uuid}/registrera/?skyddad=ja")
+    assert 'name="fodelsear"' in page.text
+    missing = client.get(f"/deltagare/insats/{insats.uuid}/registrera/?skyddad=nej")
+    assert "Svara på frågan om samtycke" in missing.text

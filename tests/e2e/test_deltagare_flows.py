@@ -28,9 +28,11 @@ def _start_registration(page, skyddad: str, samtycke: str):
     page.get_by_role("group", name="Har personen skyddade personuppgifter?").get_by_label(
         skyddad.capitalize(), exact=True
     ).check()
-    page.get_by_role("group", name="Har personen samtyckt").get_by_label(
-        samtycke.capitalize(), exact=True
-    ).check()
+    consent = page.get_by_role("group", name="Har personen samtyckt")
+    if skyddad == "ja":
+        assert consent.is_hidden()  # protected identity: consent does not matter
+    else:
+        consent.get_by_label(samtycke.capitalize(), exact=True).check()
     page.get_by_role("button", name="Fortsätt").click()
     page.wait_for_load_state()
     page.assert_accessible()
