@@ -355,12 +355,24 @@ class AndraForm(forms.Form):
         "forsorjning_fore",
     )
 
-    def __init__(self, *args, identified: bool, **kwargs):
+    utskrivning = AvslutaForm.base_fields["utskrivning"]
+    avslutsorsak = AvslutaForm.base_fields["avslutsorsak"]
+    sysselsattning_efter = AvslutaForm.base_fields["sysselsattning_efter"]
+    forsorjning_efter = AvslutaForm.base_fields["forsorjning_efter"]
+
+    END_DETAILS = ("avslutsorsak", "sysselsattning_efter", "forsorjning_efter")
+
+    def __init__(self, *args, identified: bool, ended: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if identified:
             del self.fields["fodelsear"]
         else:
             for name in self.START_FIELDS:
+                del self.fields[name]
+        if not ended:
+            del self.fields["utskrivning"]
+        if not (ended and identified):
+            for name in self.END_DETAILS:
                 del self.fields[name]
 
 

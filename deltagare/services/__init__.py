@@ -16,6 +16,7 @@ from .atkomst import atkomstlogg_write
 from .common import (
     AGE_MAX,
     AGE_MIN,
+    EndUppgifter,
     Registrering,
     SamtyckeInput,
     StartUppgifter,
@@ -37,6 +38,7 @@ from .radering import GallringResult, gallring_run, installning_set, samtycke_wi
 __all__ = [
     "AGE_MAX",
     "AGE_MIN",
+    "EndUppgifter",
     "GallringResult",
     "Registrering",
     "SamtyckeInput",

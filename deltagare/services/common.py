@@ -57,6 +57,14 @@ class StartUppgifter:
     forsorjning_fore: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class EndUppgifter:
+    utskrivning: dt.date
+    avslutsorsak: str | None = None
+    sysselsattning_efter: str | None = None
+    forsorjning_efter: list[str] = field(default_factory=list)
+
+
 @dataclass
 class Registrering:
     deltagande: Deltagande

@@ -30,6 +30,7 @@ from .common import (
     AGE_MIN,
     DOCUMENT_TYPES,
     MAX_DOCUMENT_BYTES,
+    EndUppgifter,
     Registrering,
     SamtyckeInput,
     StartUppgifter,
@@ -312,20 +313,13 @@ def deltagande_end(
     errors: dict[str, str] = {}
     if deltagande.utskrivning is not None:
         errors["__all__"] = "Deltagandet är redan avslutat."
-    if utskrivning > today():
-        errors["utskrivning"] = "Utskrivningsdatumet kan inte ligga i framtiden."
-    elif utskrivning < deltagande.inskrivning:
-        start = deltagande.inskrivning.isoformat()
-        errors["utskrivning"] = f"Utskrivningen kan inte ligga före inskrivningen ({start})."
-    if deltagande.is_identified:
-        if not avslutsorsak:
-            errors["avslutsorsak"] = "Ange avslutsorsak."
-        if not sysselsattning_efter:
-            errors["sysselsattning_efter"] = "Ange sysselsättning efter insatsen (eller Okänd)."
-        if not forsorjning_efter:
-            errors["forsorjning_efter"] = "Ange minst en försörjningskälla efter (eller Okänd)."
-    elif avslutsorsak or sysselsattning_efter or forsorjning_efter:
-        errors["__all__"] = "Ett anonymt deltagande avslutas bara med datum."
+    end = EndUppgifter(
+        utskrivning=utskrivning,
+        avslutsorsak=avslutsorsak,
+        sysselsattning_efter=sysselsattning_efter,
+        forsorjning_efter=forsorjning_efter or [],
+    )
+    errors.update(_end_problems(deltagande, end))
     if errors:
         raise ValidationError(errors)
     deltagande.utskrivning = utskrivning
@@ -355,18 +349,27 @@ def deltagande_update(
     inskrivning: dt.date,
     fodelsear: int | None = None,
     start: StartUppgifter | None = None,
+    end: EndUppgifter | None = None,
     begaran: str = "",
 ) -> Registrering:
-    """Correct what was registered at start (issue 5 rules, as for a registration): inskrivning
-    not in the future, inside the insats's period and not after utskrivning; no overlap with
-    another participation of the same person in the insats. Anonymous participations can only
-    change kön, birth year and date; an identified one's birth year follows its personnummer."""
+    """Correct a participation (issue 5 rules, as for registering and ending it): inskrivning
+    not in the future and inside the insats's period, utskrivning not before inskrivning and not
+    in the future; an ended identified participation keeps avslutsorsak, försörjning efter and
+    sysselsättning efter; no overlap with another participation of the same person in the
+    insats. Anonymous participations can only change kön, birth year and dates; an identified
+    one's birth year follows its personnummer. ``end`` applies only to an ended participation."""
     deltagande = Deltagande.objects.select_for_update().get(pk=deltagande.pk)
     errors = registration_problems(deltagande.insats, inskrivning)
     errors.pop("insats", None)
-    if deltagande.utskrivning and inskrivning > deltagande.utskrivning:
-        start_text = deltagande.utskrivning.isoformat()
-        errors["inskrivning"] = f"Inskrivningen kan inte ligga efter utskrivningen ({start_text})."
+    utskrivning = deltagande.utskrivning
+    if end is not None and deltagande.utskrivning is not None and not deltagande.is_fel:
+        utskrivning = end.utskrivning
+        errors.update(_end_problems(deltagande, end))
+    if utskrivning and inskrivning > utskrivning:
+        errors.setdefault(
+            "inskrivning",
+            f"Inskrivningen kan inte ligga efter utskrivningen ({utskrivning.isoformat()}).",
+        )
     if deltagande.is_identified:
         if start is None:
             errors["__all__"] = "Uppgifterna vid inskrivning saknas."
@@ -382,13 +385,14 @@ def deltagande_update(
         others = Deltagande.objects.filter(
             person=deltagande.person, insats=deltagande.insats
         ).exclude(pk=deltagande.pk)
-        clash = _overlapping_in(others, inskrivning, deltagande.utskrivning)
+        clash = _overlapping_in(others, inskrivning, utskrivning)
         if clash is not None:
             raise ValidationError({"inskrivning": _overlap_message(clash)})
     if errors:
         raise ValidationError(errors)
     deltagande.kon_id = kon
     deltagande.inskrivning = inskrivning
+    deltagande.utskrivning = utskrivning
     if not deltagande.is_identified:
         deltagande.fodelsear = fodelsear
     else:
@@ -396,12 +400,19 @@ def deltagande_update(
         deltagande.sysselsattning_fore_id = start.sysselsattning_fore
         deltagande.tid_offentlig_forsorjning_id = start.tid_offentlig_forsorjning
         deltagande.anvisande_part_id = start.anvisande_part
+        if end is not None and utskrivning is not None and not deltagande.is_fel:
+            deltagande.avslutsorsak_id = end.avslutsorsak
+            deltagande.sysselsattning_efter_id = end.sysselsattning_efter
     try:
         with transaction.atomic():
             deltagande.save()
-            Forsorjning.objects.filter(deltagande=deltagande).update(inskrivning=inskrivning)
+            Forsorjning.objects.filter(deltagande=deltagande).update(
+                inskrivning=inskrivning, utskrivning=utskrivning
+            )
             if deltagande.is_identified:
                 _forsorjning_set(deltagande, Skede.FORE, start.forsorjning_fore)
+                if end is not None and utskrivning is not None and not deltagande.is_fel:
+                    _forsorjning_set(deltagande, Skede.EFTER, end.forsorjning_efter)
     except IntegrityError:
         raise ValidationError(
             {"inskrivning": "Ändringen krockade med ett annat deltagande."}
@@ -415,6 +426,26 @@ def deltagande_update(
             begaran=begaran,
         )
     return Registrering(deltagande, _age_warnings(deltagande.fodelsear, inskrivning))
+
+
+def _end_problems(deltagande: Deltagande, end: EndUppgifter) -> dict[str, str]:
+    """The rules for ending (shared by ending and correcting an ended participation)."""
+    errors: dict[str, str] = {}
+    if end.utskrivning > today():
+        errors["utskrivning"] = "Utskrivningsdatumet kan inte ligga i framtiden."
+    elif end.utskrivning < deltagande.inskrivning:
+        start = deltagande.inskrivning.isoformat()
+        errors["utskrivning"] = f"Utskrivningen kan inte ligga före inskrivningen ({start})."
+    if deltagande.is_identified:
+        if not end.avslutsorsak:
+            errors["avslutsorsak"] = "Ange avslutsorsak."
+        if not end.sysselsattning_efter:
+            errors["sysselsattning_efter"] = "Ange sysselsättning efter insatsen (eller Okänd)."
+        if not end.forsorjning_efter:
+            errors["forsorjning_efter"] = "Ange minst en försörjningskälla efter (eller Okänd)."
+    elif end.avslutsorsak or end.sysselsattning_efter or end.forsorjning_efter:
+        errors["__all__"] = "Ett anonymt deltagande avslutas bara med datum."
+    return errors
 
 
 def _overlapping_in(qs, start: dt.date, end: dt.date | None):

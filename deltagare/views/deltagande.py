@@ -114,8 +114,15 @@ def andra(request, deltagande_uuid):
         "forsorjning_fore": list(
             d.forsorjning.filter(skede="FORE").values_list("kalla_id", flat=True)
         ),
+        "utskrivning": d.utskrivning,
+        "avslutsorsak": d.avslutsorsak_id,
+        "sysselsattning_efter": d.sysselsattning_efter_id,
+        "forsorjning_efter": list(
+            d.forsorjning.filter(skede="EFTER").values_list("kalla_id", flat=True)
+        ),
     }
-    form = AndraForm(request.POST or None, initial=initial, identified=d.is_identified)
+    ended = d.utskrivning is not None and not d.is_fel
+    form = AndraForm(request.POST or None, initial=initial, identified=d.is_identified, ended=ended)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         start = None
@@ -127,6 +134,16 @@ def andra(request, deltagande_uuid):
                 anvisande_part=data["anvisande_part"].kod,
                 forsorjning_fore=[k.kod for k in data["forsorjning_fore"]],
             )
+        end = None
+        if ended:
+            end = services.EndUppgifter(
+                utskrivning=data["utskrivning"],
+                avslutsorsak=data["avslutsorsak"].kod if d.is_identified else None,
+                sysselsattning_efter=data["sysselsattning_efter"].kod if d.is_identified else None,
+                forsorjning_efter=[k.kod for k in data["forsorjning_efter"]]
+                if d.is_identified
+                else [],
+            )
         try:
             result = services.deltagande_update(
                 deltagande=d,
@@ -135,6 +152,7 @@ def andra(request, deltagande_uuid):
                 inskrivning=data["inskrivning"],
                 fodelsear=data.get("fodelsear"),
                 start=start,
+                end=end,
                 begaran=_begaran(request),
             )
         except ValidationError as exc:

@@ -483,3 +483,33 @@ def test_protected_identity_needs_no_consent_answer(insats, user, login):
     assert 'name="fodelsear"' in page.text
     missing = client.get(f"/deltagare/insats/{insats.uuid}/registrera/?skyddad=nej")
     assert "Svara på frågan om samtycke" in missing.text
+
+
+def test_edit_end_details_of_an_ended_participation(insats, user, login):
+    d = end_identified(register_identified(insats, user), user, utskrivning=dt.date(2025, 6, 30))
+    data = {
+        "kon": "K",
+        "inskrivning": "2025-01-15",
+        "anvisande_part": "AF",
+        "utbildning": "GYMN",
+        "sysselsattning_fore": "INGEN",
+        "tid_offentlig_forsorjning": "1-2A",
+        "forsorjning_fore": ["EKB"],
+        "utskrivning": "2025-07-31",
+        "avslutsorsak": "PLAN",
+        "sysselsattning_efter": "STUDIER",
+        "forsorjning_efter": ["STUD", "AKE"],
+    }
+    client = login(user)
+    bad = client.post(f"/deltagare/d/{d.uuid}/andra/", {**data, "utskrivning": "2024-12-01"})
+    assert "före inskrivningen" in bad.text
+    client.post(f"/deltagare/d/{d.uuid}/andra/", data)
+    d.refresh_from_db()
+    assert (d.utskrivning, d.avslutsorsak_id, d.sysselsattning_efter_id) == (
+        dt.date(2025, 7, 31),
+        "PLAN",
+        "STUDIER",
+    )
+    efter = d.forsorjning.filter(skede="EFTER")
+    assert sorted(efter.values_list("kalla_id", flat=True)) == ["AKE", "STUD"]
+    assert set(d.forsorjning.values_list("utskrivning", flat=True)) == {dt.date(2025, 7, 31)}
