@@ -39,6 +39,8 @@ def test_every_handlaggare_page_is_accessible(page, demo_data):
         f"/deltagare/d/{anonymous.uuid}/",
         f"/deltagare/d/{ended.uuid}/",
         f"/deltagare/d/{identified.uuid}/andra/",
+        f"/deltagare/d/{ended.uuid}/andra/",
+        f"/deltagare/d/{anonymous.uuid}/andra/",
         f"/deltagare/d/{identified.uuid}/aterkalla/",
         f"/deltagare/person/{identified.person.uuid}/",
         "/deltagare/logg/",
