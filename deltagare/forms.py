@@ -176,18 +176,38 @@ class IdentifiedForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        upload = data.get("samtycke_dokument")
-        if data.get("samtycke_satt") == Samtyckessatt.BLANKETT:
-            if not upload:
-                self.add_error("samtycke_dokument", _("Ladda upp den undertecknade blanketten."))
-            else:
-                content = upload.read()
-                kind = next((t for m, t in MAGIC.items() if content.startswith(m)), None)
-                if kind is None:
-                    self.add_error(
-                        "samtycke_dokument", _("Blanketten ska vara en PDF, JPEG eller PNG.")
-                    )
-                data["dokument_bytes"], data["dokument_typ"] = content, kind or ""
+        _read_document(self, data)
+        return data
+
+
+def _read_document(form, data) -> None:
+    """A paper consent needs its signed form; the type is read from the content, not trusted
+    from the browser."""
+    upload = data.get("samtycke_dokument")
+    if data.get("samtycke_satt") != Samtyckessatt.BLANKETT:
+        return
+    if not upload:
+        form.add_error("samtycke_dokument", _("Ladda upp den undertecknade blanketten."))
+        return
+    content = upload.read()
+    kind = next((t for m, t in MAGIC.items() if content.startswith(m)), None)
+    if kind is None:
+        form.add_error("samtycke_dokument", _("Blanketten ska vara en PDF, JPEG eller PNG."))
+    data["dokument_bytes"], data["dokument_typ"] = content, kind or ""
+
+
+class SamtyckeForm(forms.Form):
+    """A renewed consent: the consent part of the registration form."""
+
+    samtycke_satt = IdentifiedForm.base_fields["samtycke_satt"]
+    samtycke_datum = IdentifiedForm.base_fields["samtycke_datum"]
+    samtycke_dokument = IdentifiedForm.base_fields["samtycke_dokument"]
+    blankettversion = IdentifiedForm.base_fields["blankettversion"]
+    samtycke_giltig_till = IdentifiedForm.base_fields["samtycke_giltig_till"]
+
+    def clean(self):
+        data = super().clean()
+        _read_document(self, data)
         return data
 
 

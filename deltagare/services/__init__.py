@@ -9,6 +9,7 @@ a view can show it next to the field and nothing is changed. One ``grep`` for
 * ``atkomst``: ``atkomstlogg_write``
 * ``deltagande``: ``person_find``, ``deltagande_register``, ``deltagande_update``,
   ``deltagande_end``, ``deltagande_mark_fel``, ``uppfoljning_record``
+* ``samtycke``: ``samtycke_renew`` (and the consent rules used at registration)
 * ``radering``: ``samtycke_withdraw``, ``gallring_run``, ``installning_set``
 """
 
@@ -34,6 +35,7 @@ from .deltagande import (
     uppfoljning_record,
 )
 from .radering import GallringResult, gallring_run, installning_set, samtycke_withdraw
+from .samtycke import samtycke_renew
 
 __all__ = [
     "AGE_MAX",
@@ -53,6 +55,7 @@ __all__ = [
     "installning_set",
     "person_find",
     "registration_problems",
+    "samtycke_renew",
     "samtycke_withdraw",
     "today",
     "uppfoljning_due_date",

@@ -18,8 +18,6 @@ from ..models import (
     Deltagande,
     Forsorjning,
     Person,
-    Samtycke,
-    Samtyckessatt,
     Skede,
     Uppfoljning,
 )
@@ -28,8 +26,6 @@ from .atkomst import atkomstlogg_write
 from .common import (
     AGE_MAX,
     AGE_MIN,
-    DOCUMENT_TYPES,
-    MAX_DOCUMENT_BYTES,
     EndUppgifter,
     Registrering,
     SamtyckeInput,
@@ -37,6 +33,7 @@ from .common import (
     add_months,
     today,
 )
+from .samtycke import samtycke_create, validate_samtycke
 
 logger = logging.getLogger(__name__)
 
@@ -138,24 +135,6 @@ def _overlap_message(other: Deltagande) -> str:
     )
 
 
-def _validate_samtycke(samtycke: SamtyckeInput) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if samtycke.datum > today():
-        errors["samtycke_datum"] = "Samtyckets datum kan inte ligga i framtiden."
-    if samtycke.giltig_till is not None and samtycke.giltig_till < today():
-        errors["samtycke_giltig_till"] = "Samtycket har redan gått ut; ett nytt samtycke behövs."
-    if samtycke.satt == Samtyckessatt.BLANKETT:
-        if not samtycke.dokument:
-            errors["samtycke_dokument"] = "Ladda upp den undertecknade blanketten (PDF eller bild)."
-        elif len(samtycke.dokument) > MAX_DOCUMENT_BYTES:
-            errors["samtycke_dokument"] = "Filen är större än 5 MB."
-        elif samtycke.dokument_typ not in DOCUMENT_TYPES:
-            errors["samtycke_dokument"] = "Blanketten ska vara en PDF, JPEG eller PNG."
-    elif samtycke.satt not in Samtyckessatt.values:
-        errors["samtycke_satt"] = "Välj hur samtycket lämnades."
-    return errors
-
-
 @transaction.atomic
 def deltagande_register(
     *,
@@ -197,7 +176,7 @@ def deltagande_register(
         except PersonnummerError as exc:
             errors["personnummer"] = str(exc)
         if samtycke is not None:
-            errors.update(_validate_samtycke(samtycke))
+            errors.update(validate_samtycke(samtycke))
         if start is None:
             errors["__all__"] = "Uppgifterna vid inskrivning saknas."
         elif not start.forsorjning_fore:
@@ -220,21 +199,7 @@ def deltagande_register(
         other = _overlapping(person=person, insats=insats, start=inskrivning, end=None)
         if other is not None:
             raise ValidationError({"inskrivning": _overlap_message(other)})
-        samtycke_row = Samtycke.objects.create(
-            forbund_id=insats.forbund_id,
-            person=person,
-            insats=insats,
-            datum=samtycke.datum,
-            satt=samtycke.satt,
-            blankettversion=samtycke.blankettversion,
-            giltig_till=samtycke.giltig_till,
-            dokument_krypterat=crypto.encrypt_bytes(samtycke.dokument)
-            if samtycke.dokument
-            else None,
-            dokument_typ=samtycke.dokument_typ if samtycke.dokument else "",
-            vittne=user if samtycke.satt == Samtyckessatt.PERSONLIGEN else None,
-            registrerad_av=user,
-        )
+        samtycke_row = samtycke_create(person=person, insats=insats, samtycke=samtycke, user=user)
     deltagande = Deltagande(
         forbund_id=insats.forbund_id,
         insats=insats,

@@ -11,6 +11,7 @@ from .deltagande import (
     avsluta,
     deltagande,
     felregistrera,
+    samtycke_fornya,
     uppfoljning,
     uppfoljningar,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "registerutdrag",
     "registrera",
     "samtycke_dokument",
+    "samtycke_fornya",
     "sok",
     "uppfoljning",
     "uppfoljningar",

@@ -16,6 +16,7 @@ from .. import selectors, services
 from ..forms import (
     AndraForm,
     AvslutaForm,
+    SamtyckeForm,
     UppfoljningForm,
 )
 from ..kodlistor import ALDERSGRUPP_LABELS
@@ -238,3 +239,35 @@ def uppfoljning(request, deltagande_uuid, punkt):
 def uppfoljningar(request):
     items = selectors.uppfoljning_worklist(request, services.today())
     return render(request, "deltagare/uppfoljningar.html", {"items": items})
+
+
+@role_required(*STAFF)
+@require_http_methods(["GET", "POST"])
+def samtycke_fornya(request, deltagande_uuid):
+    """Record a renewed consent (the old one is running out or was incomplete)."""
+    d = selectors.deltagande_get_for_user(request, deltagande_uuid)
+    if not d.is_identified:
+        raise Http404
+    form = SamtyckeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.samtycke_renew(
+                deltagande=d,
+                user=request.user,
+                samtycke=services.SamtyckeInput(
+                    datum=data["samtycke_datum"],
+                    satt=data["samtycke_satt"],
+                    blankettversion=data["blankettversion"],
+                    giltig_till=data["samtycke_giltig_till"],
+                    dokument=data.get("dokument_bytes"),
+                    dokument_typ=data.get("dokument_typ", ""),
+                ),
+                begaran=_begaran(request),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Det nya samtycket är registrerat.")
+            return redirect("deltagare:deltagande", deltagande_uuid=d.uuid)
+    return render(request, "deltagare/samtycke.html", {"d": d, "form": form})

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from deltagare import services
 from deltagare.models import Atkomst, Atkomstlogg, Deltagande, Person, Samtycke
 from tests.deltagare.factories import (
     PNR_A,
@@ -513,3 +514,44 @@ def test_edit_end_details_of_an_ended_participation(insats, user, login):
     efter = d.forsorjning.filter(skede="EFTER")
     assert sorted(efter.values_list("kalla_id", flat=True)) == ["AKE", "STUD"]
     assert set(d.forsorjning.values_list("utskrivning", flat=True)) == {dt.date(2025, 7, 31)}
+
+
+def test_renewed_consent_clears_the_expiry_flag_and_keeps_history(insats, user, login):
+    d = register_identified(
+        insats,
+        user,
+        samtycke=services.SamtyckeInput(
+            datum=dt.date(2025, 1, 10), satt="PERSONLIGEN", giltig_till=dt.date(2026, 3, 20)
+        ),
+    )
+    client = login(user)
+    assert "Samtycke går ut" in client.get("/deltagare/mina/").text
+    response = client.post(
+        f"/deltagare/d/{d.uuid}/samtycke/",
+        {
+            "samtycke_satt": "PERSONLIGEN",
+            "samtycke_datum": "2026-02-28",
+            "blankettversion": "2026:1",
+        },
+    )
+    assert response.status_code == 302
+    d.refresh_from_db()
+    assert d.samtycke.datum == dt.date(2026, 2, 28)
+    assert d.samtycke.giltig_till is None
+    assert Samtycke.objects.filter(person=d.person).count() == 2
+    assert "Samtycke går ut" not in client.get("/deltagare/mina/").text
+
+
+def test_renewed_consent_with_bad_input_changes_nothing(insats, user, login):
+    d = register_identified(insats, user)
+    response = login(user).post(
+        f"/deltagare/d/{d.uuid}/samtycke/",
+        {"samtycke_satt": "BLANKETT", "samtycke_datum": "2026-03-02"},
+    )
+    assert "Ladda upp den undertecknade blanketten" in response.text
+    assert Samtycke.objects.count() == 1
+
+
+def test_anonymous_participation_has_no_consent_page(insats, user, login):
+    d = register_anonymous(insats, user)
+    assert login(user).get(f"/deltagare/d/{d.uuid}/samtycke/").status_code == 404

@@ -42,6 +42,7 @@ def test_every_handlaggare_page_is_accessible(page, demo_data):
         f"/deltagare/d/{ended.uuid}/andra/",
         f"/deltagare/d/{anonymous.uuid}/andra/",
         f"/deltagare/d/{identified.uuid}/aterkalla/",
+        f"/deltagare/d/{identified.uuid}/samtycke/",
         f"/deltagare/person/{identified.person.uuid}/",
         "/deltagare/logg/",
         "/deltagare/import/",
