@@ -152,3 +152,13 @@ def test_forbundschef_sets_the_retention_period(forbund, login):
     assert DeltagareInstallning.objects.get(forbund=forbund).gallring_manader == 36
     client.post("/deltagare/oversikt/gallring/", {"gallring_manader": "0"})
     assert DeltagareInstallning.objects.get(forbund=forbund).gallring_manader == 36
+
+
+def test_gallring_is_on_the_beat_schedule():
+    from finsam.celery import app
+
+    app.loader.import_default_modules()
+    app.finalize()
+    entry = app.conf.beat_schedule["deltagare-gallring"]
+    assert entry["task"] == "deltagare.gallring"
+    assert "deltagare.gallring" in app.tasks
