@@ -26,14 +26,18 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.db.models.functions import ExtractHour, TruncDate
 from django.http import Http404
+from django.utils import timezone
 
+from finsam.models import User
 from finsam.permissions import insatser_granted
 from finsam.roles import PARTICIPANT_ROLES, Role
 from insatser.models import Insats, Registreringsform
 
 from .kodlistor import ALDERSGRUPPER, FEL, OKAND
 from .models import (
+    Atkomst,
     Atkomstlogg,
     Deltagande,
     DeltagareInstallning,
@@ -417,6 +421,42 @@ def atkomstlogg_for_user(request) -> QuerySet[Atkomstlogg]:
     if Role.FORBUNDSCHEF in request.roles:
         return qs
     return qs.filter(medlem_id__in=employer_ids(request))
+
+
+MANGA_LASNINGAR = 30  # distinct persons read by one user in one day before it is flagged
+NATT = (22, 6)  # reads from 22:00 to 05:59 local time are flagged
+
+
+def atkomstlogg_anomalies(qs: QuerySet[Atkomstlogg]) -> list[dict]:
+    """Reads worth a second look (SECURITY 9), computed in PostgreSQL over ``qs``: a user who read
+    more than ``MANGA_LASNINGAR`` different persons in a day, reads at night, and exports with
+    identity. Each finding names the user, the day and the count, never a person."""
+    tz = timezone.get_current_timezone()
+    per_day = qs.annotate(dag=TruncDate("tidpunkt", tzinfo=tz))
+    findings = []
+    many = (
+        per_day.exclude(person_uuid=None)
+        .values("user_id", "dag")
+        .annotate(n=Count("person_uuid", distinct=True))
+        .filter(n__gt=MANGA_LASNINGAR)
+    )
+    for row in many:
+        findings.append({**row, "typ": "Många olika personer lästa samma dag"})
+    night = (
+        per_day.annotate(timme=ExtractHour("tidpunkt", tzinfo=tz))
+        .filter(Q(timme__gte=NATT[0]) | Q(timme__lt=NATT[1]))
+        .values("user_id", "dag")
+        .annotate(n=Count("pk"))
+    )
+    for row in night:
+        findings.append({**row, "typ": "Läsningar nattetid (22–06)"})
+    exports = per_day.filter(vad=Atkomst.EXPORT).values("user_id", "dag").annotate(n=Count("pk"))
+    for row in exports:
+        findings.append({**row, "typ": "Export med personnummer"})
+    users = {u.pk: u for u in User.objects.filter(pk__in={f["user_id"] for f in findings})}
+    for finding in findings:
+        finding["user"] = users.get(finding["user_id"])
+    return sorted(findings, key=lambda f: (f["dag"], f["typ"]), reverse=True)
 
 
 def atkomstlogg_verify_chain(*, forbund_id: int) -> list[int]:

@@ -51,10 +51,17 @@ def logg(request):
     chain_broken = None
     if Role.FORBUNDSCHEF in request.roles:
         chain_broken = selectors.atkomstlogg_verify_chain(forbund_id=request.forbund.pk)
+    anomalies = selectors.atkomstlogg_anomalies(qs)[:50]
     return render(
         request,
         "deltagare/logg.html",
-        {"form": form, "page": page, "query": query.urlencode(), "chain_broken": chain_broken},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "chain_broken": chain_broken,
+            "anomalies": anomalies,
+        },
     )
 
 
