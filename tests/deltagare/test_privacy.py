@@ -204,3 +204,13 @@ def test_error_reports_hide_the_personnummer_posted(insats, user, login):
     request = response.wsgi_request
     cleaned = SafeExceptionReporterFilter().get_post_parameters(request)
     assert cleaned["personnummer"] != PNR_A
+
+
+def test_log_page_shows_what_to_review(insats, user, login, forbund, time_machine):
+    d = register_identified(insats, user)
+    time_machine.move_to(dt.datetime(2026, 3, 1, 23, 15, tzinfo=dt.UTC), tick=False)
+    login(user).get(f"/deltagare/d/{d.uuid}/")
+    chef = user_with_role(forbund, Role.FORBUNDSCHEF)
+    page = login(chef).get("/deltagare/logg/").text
+    assert "Att granska" in page
+    assert "Läsningar nattetid" in page
