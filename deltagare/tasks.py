@@ -1,7 +1,7 @@
 """Celery tasks of the deltagare app: the nightly gallring.
 
-The beat schedule is registered here (``on_after_finalize``) so that the app owns its schedule
-without editing the shared settings; ``CELERY_BEAT_SCHEDULE`` in settings may override it.
+The beat entry is added here when the tasks load, so that the app owns its schedule without
+editing the shared settings; ``CELERY_BEAT_SCHEDULE`` in settings may override it.
 """
 
 from __future__ import annotations
@@ -43,8 +43,14 @@ def gallring() -> dict:
     }
 
 
-@app.on_after_finalize.connect
-def _schedule(sender, **kwargs) -> None:
-    if "deltagare-gallring" in (sender.conf.beat_schedule or {}):
-        return
-    sender.add_periodic_task(crontab(hour=2, minute=30), gallring.s(), name="deltagare-gallring")
+def _schedule() -> None:
+    """Put the nightly gallring on the beat schedule when the tasks are loaded (beat imports
+    every app's tasks before it reads the schedule). An entry of the same name in
+    ``CELERY_BEAT_SCHEDULE`` wins."""
+    app.conf.beat_schedule.setdefault(
+        "deltagare-gallring",
+        {"task": "deltagare.gallring", "schedule": crontab(hour=2, minute=30)},
+    )
+
+
+_schedule()
