@@ -101,8 +101,24 @@ def seed(ctx) -> None:
                 """,
                 [forbund.pk, year, last],
             )
+    _seed_reads(forbund, ctx)
     if created:
         ctx.log.append(f"{created} deltaganden")
+
+
+def _seed_reads(forbund, ctx) -> None:
+    """A few logged reads, so that the access-log review has something to show."""
+    from .models import Atkomst
+    from .services import atkomstlogg_write
+
+    for kod, username in (("UNGA", "handlaggare"), ("SE-PSYK", "insatsansvarig")):
+        rows = Deltagande.objects.filter(
+            forbund=forbund, insats__kod=kod, person__isnull=False
+        ).select_related("insats__forbund", "person")[:6]
+        for d in rows:
+            atkomstlogg_write(
+                user=ctx.users[username], forbund=forbund, vad=Atkomst.VISA, deltagande=d
+            )
 
 
 def _seed_insats(rng, insats, staff, count, share_young, today, numbers) -> int:

@@ -60,8 +60,15 @@ class StartFragorForm(forms.Form):
         label=_("Har personen samtyckt till att personuppgifter registreras i insatsen?"),
         choices=JA_NEJ,
         widget=forms.RadioSelect,
+        required=False,
         help_text=_("Skriftligt på blankett eller muntligt vid ett personligt möte."),
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("skyddad") == "nej" and not data.get("samtycke"):
+            self.add_error("samtycke", _("Svara på frågan om samtycke."))
+        return data
 
     def identified(self) -> bool:
         return self.cleaned_data["skyddad"] == "nej" and self.cleaned_data["samtycke"] == "ja"
@@ -169,18 +176,38 @@ class IdentifiedForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        upload = data.get("samtycke_dokument")
-        if data.get("samtycke_satt") == Samtyckessatt.BLANKETT:
-            if not upload:
-                self.add_error("samtycke_dokument", _("Ladda upp den undertecknade blanketten."))
-            else:
-                content = upload.read()
-                kind = next((t for m, t in MAGIC.items() if content.startswith(m)), None)
-                if kind is None:
-                    self.add_error(
-                        "samtycke_dokument", _("Blanketten ska vara en PDF, JPEG eller PNG.")
-                    )
-                data["dokument_bytes"], data["dokument_typ"] = content, kind or ""
+        _read_document(self, data)
+        return data
+
+
+def _read_document(form, data) -> None:
+    """A paper consent needs its signed form; the type is read from the content, not trusted
+    from the browser."""
+    upload = data.get("samtycke_dokument")
+    if data.get("samtycke_satt") != Samtyckessatt.BLANKETT:
+        return
+    if not upload:
+        form.add_error("samtycke_dokument", _("Ladda upp den undertecknade blanketten."))
+        return
+    content = upload.read()
+    kind = next((t for m, t in MAGIC.items() if content.startswith(m)), None)
+    if kind is None:
+        form.add_error("samtycke_dokument", _("Blanketten ska vara en PDF, JPEG eller PNG."))
+    data["dokument_bytes"], data["dokument_typ"] = content, kind or ""
+
+
+class SamtyckeForm(forms.Form):
+    """A renewed consent: the consent part of the registration form."""
+
+    samtycke_satt = IdentifiedForm.base_fields["samtycke_satt"]
+    samtycke_datum = IdentifiedForm.base_fields["samtycke_datum"]
+    samtycke_dokument = IdentifiedForm.base_fields["samtycke_dokument"]
+    blankettversion = IdentifiedForm.base_fields["blankettversion"]
+    samtycke_giltig_till = IdentifiedForm.base_fields["samtycke_giltig_till"]
+
+    def clean(self):
+        data = super().clean()
+        _read_document(self, data)
         return data
 
 
@@ -236,7 +263,7 @@ class SokForm(forms.Form):
         label=_("Sök på personnummer"),
         max_length=20,
         widget=PersonnummerInput(),
-        help_text=_("Sökningen skickas krypterat och sparas aldrig i adressfältet."),
+        help_text=_("Numret skickas aldrig i adressfältet och sparas inte."),
     )
 
     def clean_personnummer(self):
@@ -299,6 +326,7 @@ class LoggFilterForm(forms.Form):
     )
     anvandare = forms.ChoiceField(label=_("Användare"), required=False)
     nummer = forms.CharField(label=_("Deltagandenummer"), required=False, max_length=20)
+    person = forms.UUIDField(required=False, widget=forms.HiddenInput)
     fran = forms.DateField(label=_("Från"), required=False, widget=DateInput())
     till = forms.DateField(label=_("Till"), required=False, widget=DateInput())
 
@@ -347,12 +375,24 @@ class AndraForm(forms.Form):
         "forsorjning_fore",
     )
 
-    def __init__(self, *args, identified: bool, **kwargs):
+    utskrivning = AvslutaForm.base_fields["utskrivning"]
+    avslutsorsak = AvslutaForm.base_fields["avslutsorsak"]
+    sysselsattning_efter = AvslutaForm.base_fields["sysselsattning_efter"]
+    forsorjning_efter = AvslutaForm.base_fields["forsorjning_efter"]
+
+    END_DETAILS = ("avslutsorsak", "sysselsattning_efter", "forsorjning_efter")
+
+    def __init__(self, *args, identified: bool, ended: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if identified:
             del self.fields["fodelsear"]
         else:
             for name in self.START_FIELDS:
+                del self.fields[name]
+        if not ended:
+            del self.fields["utskrivning"]
+        if not (ended and identified):
+            for name in self.END_DETAILS:
                 del self.fields[name]
 
 

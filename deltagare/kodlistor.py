@@ -109,17 +109,6 @@ def aldersgrupp(*, fodelsear: int, inskrivningsar: int) -> str:
     raise AssertionError("unreachable: the groups cover every age")
 
 
-def aldersgrupp_birth_years(kod: str, inskrivningsar: int) -> tuple[int | None, int | None]:
-    """The range of birth years (inclusive, None = open) that fall in ``kod`` for a year."""
-    for code, low, high, _label in ALDERSGRUPPER:
-        if code == kod:
-            return (
-                inskrivningsar - high if high is not None else None,
-                inskrivningsar - low if low is not None else None,
-            )
-    raise KeyError(kod)
-
-
 def is_unga(*, fodelsear: int, inskrivningsar: int) -> bool:
     """*Unga* = 16–29 at inskrivning."""
     return 16 <= alder(fodelsear=fodelsear, inskrivningsar=inskrivningsar) <= 29

@@ -16,15 +16,38 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import ExtractHour, TruncDate
 from django.http import Http404
+from django.utils import timezone
 
+from finsam.models import User
 from finsam.permissions import insatser_granted
 from finsam.roles import PARTICIPANT_ROLES, Role
 from insatser.models import Insats, Registreringsform
 
-from .kodlistor import FEL, OKAND, aldersgrupp_birth_years
-from .models import Atkomstlogg, Deltagande, Forsorjning, Person, Samtycke, Skede, Uppfoljning
+from .kodlistor import ALDERSGRUPPER, FEL, OKAND
+from .models import (
+    Atkomst,
+    Atkomstlogg,
+    Deltagande,
+    DeltagareInstallning,
+    Forsorjning,
+    Person,
+    Samtycke,
+    Skede,
+    Uppfoljning,
+)
+from .services import add_months
 
 _CACHE_ATTR = "_deltagare_insats_ids"
 SAMTYCKE_WARN_DAYS = 30
@@ -188,8 +211,6 @@ def samtycke_expiring_q(day: dt.date) -> Q:
 
 
 def _months_back(day: dt.date, months: int) -> dt.date:
-    from .services import add_months
-
     return add_months(day, -months)
 
 
@@ -207,8 +228,6 @@ def with_flags(qs: QuerySet[Deltagande], day: dt.date) -> QuerySet[Deltagande]:
 
 
 def _q_bool(q: Q):
-    from django.db.models import BooleanField, ExpressionWrapper
-
     return ExpressionWrapper(q, output_field=BooleanField())
 
 
@@ -258,8 +277,6 @@ def deltagande_list(request, flt: Filter, day: dt.date) -> QuerySet[Deltagande]:
 
 
 def _age_bounds(kod: str) -> tuple[int | None, int | None]:
-    from .kodlistor import ALDERSGRUPPER
-
     for code, low, high, _label in ALDERSGRUPPER:
         if code == kod:
             return low, high
@@ -269,8 +286,6 @@ def _age_bounds(kod: str) -> tuple[int | None, int | None]:
 def uppfoljning_worklist(request, day: dt.date) -> list[dict]:
     """Follow-ups due (issue 5 worklist): each visible participation whose +6/+12 point is due
     (from 30 days before) and not yet recorded, earliest first."""
-    from .services import add_months
-
     horizon = add_months(day + dt.timedelta(days=30), -6)
     qs = (
         deltagande_qs_for_user(request)
@@ -363,10 +378,33 @@ def insats_aggregates(*, forbund, start: dt.date, end: dt.date, day: dt.date) ->
     return out
 
 
+def invariant_violations() -> dict[str, int]:
+    """The nightly invariant check (SECURITY 4): every count must be 0. The database refuses
+    these states already; this proves it stayed so (e.g. after a manual repair)."""
+    identified = Deltagande.objects.filter(person__isnull=False)
+    return {
+        "identitet_utan_giltigt_samtycke": identified.filter(
+            Q(samtycke__isnull=True)
+            | ~Q(samtycke__person=F("person"))
+            | ~Q(samtycke__insats=F("insats"))
+            | Q(samtycke__aterkallad__isnull=False)
+        ).count(),
+        "uppgifter_pa_anonyma": Forsorjning.objects.filter(deltagande__person__isnull=True).count()
+        + Uppfoljning.objects.filter(deltagande__person__isnull=True).count(),
+        "anonyma_med_detaljer": Deltagande.objects.filter(person__isnull=True)
+        .filter(
+            Q(utbildning__isnull=False)
+            | Q(sysselsattning_fore__isnull=False)
+            | Q(sysselsattning_efter__isnull=False)
+            | Q(samtycke__isnull=False)
+        )
+        .count(),
+        "personer_utan_deltagande": Person.objects.filter(deltaganden__isnull=True).count(),
+    }
+
+
 def gallring_manader(*, forbund) -> int:
     """The förbund's retention period in months (default 24)."""
-    from .models import DeltagareInstallning
-
     row = DeltagareInstallning.objects.filter(forbund=forbund).first()
     return row.gallring_manader if row else 24
 
@@ -383,6 +421,42 @@ def atkomstlogg_for_user(request) -> QuerySet[Atkomstlogg]:
     if Role.FORBUNDSCHEF in request.roles:
         return qs
     return qs.filter(medlem_id__in=employer_ids(request))
+
+
+MANGA_LASNINGAR = 30  # distinct persons read by one user in one day before it is flagged
+NATT = (22, 6)  # reads from 22:00 to 05:59 local time are flagged
+
+
+def atkomstlogg_anomalies(qs: QuerySet[Atkomstlogg]) -> list[dict]:
+    """Reads worth a second look (SECURITY 9), computed in PostgreSQL over ``qs``: a user who read
+    more than ``MANGA_LASNINGAR`` different persons in a day, reads at night, and exports with
+    identity. Each finding names the user, the day and the count, never a person."""
+    tz = timezone.get_current_timezone()
+    per_day = qs.annotate(dag=TruncDate("tidpunkt", tzinfo=tz))
+    findings = []
+    many = (
+        per_day.exclude(person_uuid=None)
+        .values("user_id", "dag")
+        .annotate(n=Count("person_uuid", distinct=True))
+        .filter(n__gt=MANGA_LASNINGAR)
+    )
+    for row in many:
+        findings.append({**row, "typ": "Många olika personer lästa samma dag"})
+    night = (
+        per_day.annotate(timme=ExtractHour("tidpunkt", tzinfo=tz))
+        .filter(Q(timme__gte=NATT[0]) | Q(timme__lt=NATT[1]))
+        .values("user_id", "dag")
+        .annotate(n=Count("pk"))
+    )
+    for row in night:
+        findings.append({**row, "typ": "Läsningar nattetid (22–06)"})
+    exports = per_day.filter(vad=Atkomst.EXPORT).values("user_id", "dag").annotate(n=Count("pk"))
+    for row in exports:
+        findings.append({**row, "typ": "Export med personnummer"})
+    users = {u.pk: u for u in User.objects.filter(pk__in={f["user_id"] for f in findings})}
+    for finding in findings:
+        finding["user"] = users.get(finding["user_id"])
+    return sorted(findings, key=lambda f: (f["dag"], f["typ"]), reverse=True)
 
 
 def atkomstlogg_verify_chain(*, forbund_id: int) -> list[int]:
@@ -417,6 +491,3 @@ def samtycke_for_user(request, samtycke_uuid) -> Samtycke:
     if samtycke is None:
         raise Http404
     return samtycke
-
-
-__all__ = ["aldersgrupp_birth_years"]

@@ -1,7 +1,7 @@
 """Celery tasks of the deltagare app: the nightly gallring.
 
-The beat schedule is registered here (``on_after_finalize``) so that the app owns its schedule
-without editing the shared settings; ``CELERY_BEAT_SCHEDULE`` in settings may override it.
+The beat entry is added here when the tasks load, so that the app owns its schedule without
+editing the shared settings; ``CELERY_BEAT_SCHEDULE`` in settings may override it.
 """
 
 from __future__ import annotations
@@ -28,18 +28,29 @@ logger = logging.getLogger(__name__)
 def gallring() -> dict:
     """Anonymise identities past the retention period (idempotent: a rerun changes nothing).
     Returns what it did, per förbund, without any identity."""
+    from .selectors import invariant_violations
     from .services import gallring_run
 
     result = gallring_run()
+    invariants = invariant_violations()
+    if any(invariants.values()):
+        logger.error("deltagare: invarianter brutna: %s", invariants)
     return {
         "personer": result.persons,
         "deltaganden": result.deltaganden,
         "per_forbund": result.per_forbund,
+        "invarianter": invariants,
     }
 
 
-@app.on_after_finalize.connect
-def _schedule(sender, **kwargs) -> None:
-    if "deltagare-gallring" in (sender.conf.beat_schedule or {}):
-        return
-    sender.add_periodic_task(crontab(hour=2, minute=30), gallring.s(), name="deltagare-gallring")
+def _schedule() -> None:
+    """Put the nightly gallring on the beat schedule when the tasks are loaded (beat imports
+    every app's tasks before it reads the schedule). An entry of the same name in
+    ``CELERY_BEAT_SCHEDULE`` wins."""
+    app.conf.beat_schedule.setdefault(
+        "deltagare-gallring",
+        {"task": "deltagare.gallring", "schedule": crontab(hour=2, minute=30)},
+    )
+
+
+_schedule()

@@ -23,6 +23,7 @@ urlpatterns = [
     path("d/<uuid:deltagande_uuid>/andra/", views.andra, name="andra"),
     path("d/<uuid:deltagande_uuid>/felregistrering/", views.felregistrera, name="felregistrera"),
     path("d/<uuid:deltagande_uuid>/aterkalla/", views.aterkalla, name="aterkalla"),
+    path("d/<uuid:deltagande_uuid>/samtycke/", views.samtycke_fornya, name="samtycke"),
     path(
         "d/<uuid:deltagande_uuid>/uppfoljning/<int:punkt>/",
         views.uppfoljning,

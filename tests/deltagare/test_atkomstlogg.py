@@ -46,7 +46,8 @@ def test_update_and_delete_are_refused_even_for_the_owner(logged, sql):
 def _as_app_role(cursor):
     cursor.execute(
         "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'finsam_app_test') "
-        "THEN CREATE ROLE finsam_app_test NOLOGIN; END IF; END $$"
+        "THEN CREATE ROLE finsam_app_test NOLOGIN; END IF; "
+        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
     )
     cursor.execute(
         f"GRANT SELECT, UPDATE, DELETE, TRUNCATE ON deltagare_atkomstlogg, "
@@ -85,3 +86,35 @@ def test_chain_is_intact_and_names_a_row_a_superuser_altered(logged):
         cursor.execute("UPDATE deltagare_atkomstlogg SET vad = 'SOK' WHERE id = %s", [victim.pk])
         cursor.execute("ALTER TABLE deltagare_atkomstlogg ENABLE TRIGGER atkomstlogg_no_update")
     assert atkomstlogg_verify_chain(forbund_id=forbund_id) == [victim.pk]
+
+
+def test_anomalies_flag_mass_reads_night_reads_and_identity_exports(forbund, time_machine):
+    import uuid
+
+    from deltagare.selectors import atkomstlogg_anomalies
+    from finsam.roles import Role
+    from tests.factories import user_with_role
+
+    normal, bulk, night, exporter = (user_with_role(forbund, Role.HANDLAGGARE) for _ in range(4))
+
+    def reads(user, when, persons, vad=Atkomst.VISA):
+        time_machine.move_to(when, tick=False)
+        Atkomstlogg.objects.bulk_create(
+            [
+                Atkomstlogg(forbund=forbund, user=user, person_uuid=uuid.uuid4(), vad=vad)
+                for _ in range(persons)
+            ]
+        )
+
+    for day in range(1, 11):  # ten ordinary working days, 25 persons each
+        reads(normal, dt.datetime(2026, 2, day, 9, tzinfo=dt.UTC), 25)
+    reads(bulk, dt.datetime(2026, 2, 3, 10, tzinfo=dt.UTC), 35)
+    reads(night, dt.datetime(2026, 2, 4, 22, 30, tzinfo=dt.UTC), 2)  # 23:30 in Stockholm
+    reads(exporter, dt.datetime(2026, 2, 5, 13, tzinfo=dt.UTC), 3, vad=Atkomst.EXPORT)
+    findings = atkomstlogg_anomalies(Atkomstlogg.objects.filter(forbund=forbund))
+    flagged = {(f["user"], f["typ"], f["n"]) for f in findings}
+    assert flagged == {
+        (bulk, "Många olika personer lästa samma dag", 35),
+        (night, "Läsningar nattetid (22–06)", 2),
+        (exporter, "Export med personnummer", 3),
+    }

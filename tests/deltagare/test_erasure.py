@@ -94,8 +94,10 @@ def test_withdrawal_keeps_the_persons_participation_in_another_insats(insats, us
     services.samtycke_withdraw(deltagande=a, user=user)
     b.refresh_from_db()
     assert b.person_id is not None
-    assert Samtycke.objects.filter(insats=other).count() == 1
-    assert not Samtycke.objects.filter(insats=insats).exists()
+    assert Samtycke.objects.get(insats=other).aterkallad is None
+    withdrawn = Samtycke.objects.get(insats=insats)
+    assert withdrawn.aterkallad == dt.date(2026, 3, 1)
+    assert withdrawn.dokument_krypterat is None
 
 
 def test_withdrawing_an_anonymous_participation_is_refused(insats, user):
@@ -150,3 +152,13 @@ def test_forbundschef_sets_the_retention_period(forbund, login):
     assert DeltagareInstallning.objects.get(forbund=forbund).gallring_manader == 36
     client.post("/deltagare/oversikt/gallring/", {"gallring_manader": "0"})
     assert DeltagareInstallning.objects.get(forbund=forbund).gallring_manader == 36
+
+
+def test_gallring_is_on_the_beat_schedule():
+    from finsam.celery import app
+
+    app.loader.import_default_modules()
+    app.finalize()
+    entry = app.conf.beat_schedule["deltagare-gallring"]
+    assert entry["task"] == "deltagare.gallring"
+    assert "deltagare.gallring" in app.tasks

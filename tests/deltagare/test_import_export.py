@@ -280,3 +280,16 @@ def test_export_with_identity_logs_one_read_per_identified_row(insats, user, log
     assert rows[0][-2:] == ["personnummer", "namn"]
     assert rows[1][-1] == "Anna Andersson"
     assert Atkomstlogg.objects.filter(vad=Atkomst.EXPORT).count() == 1
+
+
+def test_excel_with_real_date_and_number_cells(insats, user):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(COLUMNS)
+    row = {**GOOD_ROWS[1], "fodelsear": 2003, "inskrivning": dt.date(2024, 5, 2)}
+    ws.append([row.get(c, "") for c in COLUMNS])
+    out = io.BytesIO()
+    wb.save(out)
+    result = run(insats, user, out.getvalue(), filename="fil.xlsx")
+    assert result.errors == []
+    assert Deltagande.objects.get().inskrivning == dt.date(2024, 5, 2)

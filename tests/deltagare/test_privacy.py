@@ -15,6 +15,7 @@ from deltagare.models import Atkomst, Atkomstlogg, Person
 from finsam.roles import Role
 from tests.deltagare.factories import (
     PNR_A,
+    PNR_B,
     end_identified,
     person_insats,
     register_identified,
@@ -165,3 +166,51 @@ def test_gallring_task_reports_what_it_did(insats, user):
     assert result["personer"] == 1
     assert result["deltaganden"] == 1
     assert gallring.apply().get()["personer"] == 0
+
+
+def test_invariant_check_is_clean_after_normal_work_and_flags_a_manual_break(insats, user):
+    from deltagare.selectors import invariant_violations
+
+    d = end_identified(register_identified(insats, user), user)
+    other = register_identified(insats, user, pnr=PNR_B, inskrivning=dt.date(2025, 8, 1))
+    services.samtycke_withdraw(deltagande=other, user=user)
+    out = io.StringIO()
+    call_command("deltagare_kontroll", stdout=out)
+    assert "Allt stämmer" in out.getvalue()
+    assert not any(invariant_violations().values())
+    with connection.cursor() as cursor:  # a manual "repair" that breaks the rule
+        cursor.execute(
+            "UPDATE deltagare_samtycke SET aterkallad = '2026-01-01' WHERE id = %s", [d.samtycke_id]
+        )
+    assert invariant_violations()["identitet_utan_giltigt_samtycke"] == 1
+
+
+def test_person_page_links_to_the_log_of_that_person_only(insats, user, login):
+    a = register_identified(insats, user)
+    b = register_identified(insats, user, pnr=PNR_B)
+    client = login(user)
+    page = client.get(f"/deltagare/person/{a.person.uuid}/")
+    assert f"/deltagare/logg/?person={a.person.uuid}" in page.text
+    log = client.get(f"/deltagare/logg/?person={a.person.uuid}").text
+    assert f"<td>{a.nummer}</td>" in log
+    assert f"<td>{b.nummer}</td>" not in log
+
+
+def test_error_reports_hide_the_personnummer_posted(insats, user, login):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    client = login(user)
+    response = client.post("/deltagare/sok/", {"personnummer": PNR_A})
+    request = response.wsgi_request
+    cleaned = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert cleaned["personnummer"] != PNR_A
+
+
+def test_log_page_shows_what_to_review(insats, user, login, forbund, time_machine):
+    d = register_identified(insats, user)
+    time_machine.move_to(dt.datetime(2026, 3, 1, 23, 15, tzinfo=dt.UTC), tick=False)
+    login(user).get(f"/deltagare/d/{d.uuid}/")
+    chef = user_with_role(forbund, Role.FORBUNDSCHEF)
+    page = login(chef).get("/deltagare/logg/").text
+    assert "Att granska" in page
+    assert "Läsningar nattetid" in page

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from deltagare import services
 from deltagare.models import Atkomst, Atkomstlogg, Deltagande, Person, Samtycke
 from tests.deltagare.factories import (
     PNR_A,
@@ -376,3 +377,181 @@ def test_edit_that_would_overlap_is_refused(insats, user, login):
     assert first.nummer in response.text
     second.refresh_from_db()
     assert second.inskrivning == dt.date(2025, 4, 1)
+
+
+def test_pages_put_nothing_but_text_in_the_title(insats, user, login, forbund):
+    import re
+
+    from finsam.roles import Role
+    from tests.factories import user_with_role
+
+    d = register_identified(insats, user)
+    client = login(user)
+    chef = login(user_with_role(forbund, Role.FORBUNDSCHEF))
+    pages = [
+        client.get("/deltagare/mina/"),
+        client.get(f"/deltagare/d/{d.uuid}/"),
+        client.get(f"/deltagare/d/{d.uuid}/andra/"),
+        client.get("/deltagare/import/"),
+        chef.get("/deltagare/oversikt/"),
+        chef.get("/deltagare/logg/"),
+    ]
+    for response in pages:
+        head = response.text.split("</head>")[0]
+        title = re.search(r"<title>(.*?)</title>", head, re.S).group(1)
+        assert "<" not in title
+        assert "<form" not in head
+
+
+def test_registerutdrag_escapes_stored_text_and_fetches_nothing(insats, user, login):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from deltagare.registerutdrag import _refuse_fetch
+
+    d = register_identified(insats, user, namn='<img src="file:///etc/passwd">Eva')
+    response = login(user).post(f"/deltagare/person/{d.person.uuid}/registerutdrag/")
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
+    assert '<img src="file:///etc/passwd">Eva' in text
+    with pytest.raises(ValueError, match="hämtar inga"):
+        _refuse_fetch("file:///etc/passwd")
+
+
+def test_overview_query_count_does_not_grow_with_insatser(forbund, codes, login, insats, user):
+    from finsam.roles import Role
+    from tests.deltagare.factories import person_insats
+    from tests.factories import user_with_role
+
+    chef = login(user_with_role(forbund, Role.FORBUNDSCHEF))
+    register_anonymous(insats, user)
+    with CaptureQueriesContext(connection) as few:
+        chef.get("/deltagare/oversikt/")
+    for i in range(5):
+        other = person_insats(forbund, kod=f"X{i}")
+        register_anonymous(other, user)
+    with CaptureQueriesContext(connection) as many:
+        chef.get("/deltagare/oversikt/")
+    assert len(many) == len(few)
+
+
+def test_list_filters_by_age_group_and_kon(insats, user, login):
+    young = register_anonymous(insats, user, fodelsear=2005, inskrivning=dt.date(2025, 2, 1))
+    older = register_anonymous(
+        insats, user, fodelsear=1980, kon="K", inskrivning=dt.date(2025, 2, 2)
+    )
+    client = login(user)
+    page = client.get("/deltagare/mina/?aldersgrupp=20-24").text
+    assert young.nummer in page
+    assert older.nummer not in page
+    page = client.get("/deltagare/mina/?aldersgrupp=40-49&kon=K").text
+    assert older.nummer in page
+    assert young.nummer not in page
+    page = client.get("/deltagare/mina/?fran=2025-02-02&till=2025-02-02&status=aktiva").text
+    assert older.nummer in page
+    assert young.nummer in page  # still active on that day
+
+
+@pytest.mark.parametrize(
+    ("role", "has", "lacks"),
+    [
+        (
+            "handlaggare",
+            ["Deltagare", "Uppföljningar", "Importera", "Åtkomstlogg"],
+            ["Deltagare per insats"],
+        ),
+        ("forbundschef", ["Deltagare per insats", "Åtkomstlogg"], ["Uppföljningar", "Importera"]),
+        ("styrelse", [], ["Deltagare", "Åtkomstlogg", "Deltagare per insats"]),
+    ],
+)
+def test_navigation_offers_the_deltagare_pages_by_role(role, has, lacks):
+    from django.test import RequestFactory
+
+    from finsam.navigation import items_for
+
+    request = RequestFactory().get("/")
+    request.roles = frozenset({role})
+    labels = [str(item["label"]) for item in items_for(request)]
+    for label in has:
+        assert label in labels
+    for label in lacks:
+        assert label not in labels
+
+
+def test_protected_identity_needs_no_consent_answer(insats, user, login):
+    client = login(user)
+    page = client.get(f"/deltagare/insats/{insats.uuid}/registrera/?skyddad=ja")
+    assert 'name="fodelsear"' in page.text
+    missing = client.get(f"/deltagare/insats/{insats.uuid}/registrera/?skyddad=nej")
+    assert "Svara på frågan om samtycke" in missing.text
+
+
+def test_edit_end_details_of_an_ended_participation(insats, user, login):
+    d = end_identified(register_identified(insats, user), user, utskrivning=dt.date(2025, 6, 30))
+    data = {
+        "kon": "K",
+        "inskrivning": "2025-01-15",
+        "anvisande_part": "AF",
+        "utbildning": "GYMN",
+        "sysselsattning_fore": "INGEN",
+        "tid_offentlig_forsorjning": "1-2A",
+        "forsorjning_fore": ["EKB"],
+        "utskrivning": "2025-07-31",
+        "avslutsorsak": "PLAN",
+        "sysselsattning_efter": "STUDIER",
+        "forsorjning_efter": ["STUD", "AKE"],
+    }
+    client = login(user)
+    bad = client.post(f"/deltagare/d/{d.uuid}/andra/", {**data, "utskrivning": "2024-12-01"})
+    assert "före inskrivningen" in bad.text
+    client.post(f"/deltagare/d/{d.uuid}/andra/", data)
+    d.refresh_from_db()
+    assert (d.utskrivning, d.avslutsorsak_id, d.sysselsattning_efter_id) == (
+        dt.date(2025, 7, 31),
+        "PLAN",
+        "STUDIER",
+    )
+    efter = d.forsorjning.filter(skede="EFTER")
+    assert sorted(efter.values_list("kalla_id", flat=True)) == ["AKE", "STUD"]
+    assert set(d.forsorjning.values_list("utskrivning", flat=True)) == {dt.date(2025, 7, 31)}
+
+
+def test_renewed_consent_clears_the_expiry_flag_and_keeps_history(insats, user, login):
+    d = register_identified(
+        insats,
+        user,
+        samtycke=services.SamtyckeInput(
+            datum=dt.date(2025, 1, 10), satt="PERSONLIGEN", giltig_till=dt.date(2026, 3, 20)
+        ),
+    )
+    client = login(user)
+    assert "Samtycke går ut" in client.get("/deltagare/mina/").text
+    response = client.post(
+        f"/deltagare/d/{d.uuid}/samtycke/",
+        {
+            "samtycke_satt": "PERSONLIGEN",
+            "samtycke_datum": "2026-02-28",
+            "blankettversion": "2026:1",
+        },
+    )
+    assert response.status_code == 302
+    d.refresh_from_db()
+    assert d.samtycke.datum == dt.date(2026, 2, 28)
+    assert d.samtycke.giltig_till is None
+    assert Samtycke.objects.filter(person=d.person).count() == 2
+    assert "Samtycke går ut" not in client.get("/deltagare/mina/").text
+
+
+def test_renewed_consent_with_bad_input_changes_nothing(insats, user, login):
+    d = register_identified(insats, user)
+    response = login(user).post(
+        f"/deltagare/d/{d.uuid}/samtycke/",
+        {"samtycke_satt": "BLANKETT", "samtycke_datum": "2026-03-02"},
+    )
+    assert "Ladda upp den undertecknade blanketten" in response.text
+    assert Samtycke.objects.count() == 1
+
+
+def test_anonymous_participation_has_no_consent_page(insats, user, login):
+    d = register_anonymous(insats, user)
+    assert login(user).get(f"/deltagare/d/{d.uuid}/samtycke/").status_code == 404

@@ -81,6 +81,8 @@ def _object_urls(world):
         ("get", f"/deltagare/d/{d.uuid}/avsluta/"),
         ("get", f"/deltagare/d/{a.uuid}/avsluta/"),
         ("get", f"/deltagare/d/{d.uuid}/andra/"),
+        ("get", f"/deltagare/d/{d.uuid}/samtycke/"),
+        ("post", f"/deltagare/d/{d.uuid}/samtycke/"),
         ("post", f"/deltagare/d/{a.uuid}/andra/"),
         ("get", f"/deltagare/d/{d.uuid}/aterkalla/"),
         ("post", f"/deltagare/d/{d.uuid}/aterkalla/"),

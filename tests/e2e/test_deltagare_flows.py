@@ -28,9 +28,11 @@ def _start_registration(page, skyddad: str, samtycke: str):
     page.get_by_role("group", name="Har personen skyddade personuppgifter?").get_by_label(
         skyddad.capitalize(), exact=True
     ).check()
-    page.get_by_role("group", name="Har personen samtyckt").get_by_label(
-        samtycke.capitalize(), exact=True
-    ).check()
+    consent = page.get_by_role("group", name="Har personen samtyckt")
+    if skyddad == "ja":
+        assert consent.is_hidden()  # protected identity: consent does not matter
+    else:
+        consent.get_by_label(samtycke.capitalize(), exact=True).check()
     page.get_by_role("button", name="Fortsätt").click()
     page.wait_for_load_state()
     page.assert_accessible()
@@ -46,7 +48,11 @@ def handlaggare(page, demo_data):
 def test_register_identified_with_consent_then_end_and_withdraw(handlaggare):
     page = handlaggare
     _start_registration(page, "nej", "ja")
+    upload = page.get_by_label("Undertecknad blankett (PDF, JPEG eller PNG, högst 5 MB)")
+    page.get_by_label("Undertecknad blankett (uppladdad)").check()
+    assert upload.is_visible()
     page.get_by_label("Muntligt vid personligt möte").check()
+    assert upload.is_hidden()
     page.get_by_label("Datum för samtycket").fill(TODAY)
     page.get_by_label("Personnummer eller samordningsnummer").fill(PNR[2:8] + "-" + PNR[8:])
     page.get_by_label("Namn").fill("Testa Testsson")
@@ -177,3 +183,31 @@ def test_forbundschef_sees_counts_and_flags_but_no_participation(page, demo_data
     assert page.get_by_role("heading", level=1).inner_text() != "Deltagare"
     page.visit("/deltagare/logg/")
     page.assert_accessible()
+
+
+def test_register_with_uploaded_paper_consent(handlaggare, tmp_path):
+    page = handlaggare
+    blankett = tmp_path / "samtycke.pdf"
+    blankett.write_bytes(b"%PDF-1.4\n% samtyckesblankett\n")
+    _start_registration(page, "nej", "ja")
+    page.get_by_label("Undertecknad blankett (uppladdad)").check()
+    page.get_by_label("Undertecknad blankett (PDF, JPEG eller PNG, högst 5 MB)").set_input_files(
+        str(blankett)
+    )
+    page.get_by_label("Blankettversion").fill("2026:1")
+    page.get_by_label("Datum för samtycket").fill(TODAY)
+    page.get_by_label("Personnummer eller samordningsnummer").fill(_pnr(dt.date(1999, 2, 3), 444))
+    page.get_by_role("group", name="Kön").get_by_label("Man").check()
+    page.get_by_label("Inskrivningsdatum").fill(TODAY)
+    page.get_by_label("Anvisande part").select_option("KOMMUN")
+    page.get_by_label("Utbildningsnivå").select_option("FORGYMN")
+    page.get_by_label("Sysselsättning före insatsen").select_option("INGEN")
+    page.get_by_label("Tid i offentlig försörjning före inskrivning").select_option("2-5A")
+    page.get_by_label("Aktivitetsersättning").check()
+    page.get_by_role("button", name="Registrera").click()
+    page.wait_for_load_state()
+    assert "är registrerat" in page.content()
+    page.assert_accessible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ladda ner blanketten").click()
+    assert download.value.suggested_filename.endswith(".pdf")

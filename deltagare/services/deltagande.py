@@ -1,121 +1,41 @@
-"""Every write on participations, identities, consents, follow-ups and the logs.
-
-Each function is keyword-only and atomic, and its docstring names the rule it enforces. Rule
-violations raise ``django.core.exceptions.ValidationError`` with a Swedish message per field, so
-a view can show it next to the field and nothing is changed.
-"""
+"""Identity, registration, correction, ending and follow-up of participations."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Q
-from django.utils import timezone
+from django.db.models import Q
 
-from forbund.models import Forbund
 from insatser.models import Insats, Registreringsform
 
-from . import crypto
-from .kodlistor import FEL, OKAND, alder
-from .models import (
-    Anonymisering,
-    Anonymiseringsorsak,
+from .. import crypto
+from ..kodlistor import FEL, alder
+from ..models import (
     Atkomst,
-    Atkomstlogg,
     Deltagande,
-    DeltagareInstallning,
     Forsorjning,
     Person,
-    Samtycke,
-    Samtyckessatt,
     Skede,
     Uppfoljning,
 )
-from .personnummer import PersonnummerError, parse
+from ..personnummer import PersonnummerError, parse
+from .atkomst import atkomstlogg_write
+from .common import (
+    AGE_MAX,
+    AGE_MIN,
+    EndUppgifter,
+    Registrering,
+    SamtyckeInput,
+    StartUppgifter,
+    add_months,
+    today,
+)
+from .samtycke import samtycke_create, validate_samtycke
 
 logger = logging.getLogger(__name__)
-
-AGE_MIN, AGE_MAX = 16, 64
-MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png"}
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus whole months, clamped to the month's last day (31 Aug + 6 m = 28/29 Feb)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-# --- Input carriers ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SamtyckeInput:
-    datum: dt.date
-    satt: str
-    blankettversion: str = ""
-    giltig_till: dt.date | None = None
-    dokument: bytes | None = None
-    dokument_typ: str = ""
-
-
-@dataclass(frozen=True)
-class StartUppgifter:
-    utbildning: str
-    sysselsattning_fore: str
-    tid_offentlig_forsorjning: str
-    anvisande_part: str
-    forsorjning_fore: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Registrering:
-    deltagande: Deltagande
-    warnings: list[str]
-    person_found: bool = False
-
-
-# --- Access log ----------------------------------------------------------------------------
-
-
-def atkomstlogg_write(
-    *,
-    user,
-    forbund: Forbund,
-    vad: str,
-    deltagande: Deltagande | None = None,
-    person: Person | None = None,
-    begaran: str = "",
-) -> Atkomstlogg:
-    """Rule (design section 4.3): every read of identifying data writes one row (who, whom,
-    which participation, when, what). The row is append-only and hash-chained in PostgreSQL."""
-    person = person or (deltagande.person if deltagande is not None else None)
-    medlem_id = person.medlem_id if person is not None else None
-    if medlem_id is None and deltagande is not None:
-        medlem_id = deltagande.insats.personuppgiftsansvarig_id
-    return Atkomstlogg.objects.create(
-        forbund=forbund,
-        medlem_id=medlem_id,
-        user=user,
-        person_uuid=person.uuid if person is not None else None,
-        deltagande=deltagande,
-        vad=vad,
-        begaran=begaran[:32],
-    )
 
 
 # --- Identity ------------------------------------------------------------------------------
@@ -215,24 +135,6 @@ def _overlap_message(other: Deltagande) -> str:
     )
 
 
-def _validate_samtycke(samtycke: SamtyckeInput) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if samtycke.datum > today():
-        errors["samtycke_datum"] = "Samtyckets datum kan inte ligga i framtiden."
-    if samtycke.giltig_till is not None and samtycke.giltig_till < today():
-        errors["samtycke_giltig_till"] = "Samtycket har redan gått ut; ett nytt samtycke behövs."
-    if samtycke.satt == Samtyckessatt.BLANKETT:
-        if not samtycke.dokument:
-            errors["samtycke_dokument"] = "Ladda upp den undertecknade blanketten (PDF eller bild)."
-        elif len(samtycke.dokument) > MAX_DOCUMENT_BYTES:
-            errors["samtycke_dokument"] = "Filen är större än 5 MB."
-        elif samtycke.dokument_typ not in DOCUMENT_TYPES:
-            errors["samtycke_dokument"] = "Blanketten ska vara en PDF, JPEG eller PNG."
-    elif samtycke.satt not in Samtyckessatt.values:
-        errors["samtycke_satt"] = "Välj hur samtycket lämnades."
-    return errors
-
-
 @transaction.atomic
 def deltagande_register(
     *,
@@ -274,7 +176,7 @@ def deltagande_register(
         except PersonnummerError as exc:
             errors["personnummer"] = str(exc)
         if samtycke is not None:
-            errors.update(_validate_samtycke(samtycke))
+            errors.update(validate_samtycke(samtycke))
         if start is None:
             errors["__all__"] = "Uppgifterna vid inskrivning saknas."
         elif not start.forsorjning_fore:
@@ -297,21 +199,7 @@ def deltagande_register(
         other = _overlapping(person=person, insats=insats, start=inskrivning, end=None)
         if other is not None:
             raise ValidationError({"inskrivning": _overlap_message(other)})
-        samtycke_row = Samtycke.objects.create(
-            forbund_id=insats.forbund_id,
-            person=person,
-            insats=insats,
-            datum=samtycke.datum,
-            satt=samtycke.satt,
-            blankettversion=samtycke.blankettversion,
-            giltig_till=samtycke.giltig_till,
-            dokument_krypterat=crypto.encrypt_bytes(samtycke.dokument)
-            if samtycke.dokument
-            else None,
-            dokument_typ=samtycke.dokument_typ if samtycke.dokument else "",
-            vittne=user if samtycke.satt == Samtyckessatt.PERSONLIGEN else None,
-            registrerad_av=user,
-        )
+        samtycke_row = samtycke_create(person=person, insats=insats, samtycke=samtycke, user=user)
     deltagande = Deltagande(
         forbund_id=insats.forbund_id,
         insats=insats,
@@ -390,20 +278,13 @@ def deltagande_end(
     errors: dict[str, str] = {}
     if deltagande.utskrivning is not None:
         errors["__all__"] = "Deltagandet är redan avslutat."
-    if utskrivning > today():
-        errors["utskrivning"] = "Utskrivningsdatumet kan inte ligga i framtiden."
-    elif utskrivning < deltagande.inskrivning:
-        start = deltagande.inskrivning.isoformat()
-        errors["utskrivning"] = f"Utskrivningen kan inte ligga före inskrivningen ({start})."
-    if deltagande.is_identified:
-        if not avslutsorsak:
-            errors["avslutsorsak"] = "Ange avslutsorsak."
-        if not sysselsattning_efter:
-            errors["sysselsattning_efter"] = "Ange sysselsättning efter insatsen (eller Okänd)."
-        if not forsorjning_efter:
-            errors["forsorjning_efter"] = "Ange minst en försörjningskälla efter (eller Okänd)."
-    elif avslutsorsak or sysselsattning_efter or forsorjning_efter:
-        errors["__all__"] = "Ett anonymt deltagande avslutas bara med datum."
+    end = EndUppgifter(
+        utskrivning=utskrivning,
+        avslutsorsak=avslutsorsak,
+        sysselsattning_efter=sysselsattning_efter,
+        forsorjning_efter=forsorjning_efter or [],
+    )
+    errors.update(_end_problems(deltagande, end))
     if errors:
         raise ValidationError(errors)
     deltagande.utskrivning = utskrivning
@@ -433,18 +314,27 @@ def deltagande_update(
     inskrivning: dt.date,
     fodelsear: int | None = None,
     start: StartUppgifter | None = None,
+    end: EndUppgifter | None = None,
     begaran: str = "",
 ) -> Registrering:
-    """Correct what was registered at start (issue 5 rules, as for a registration): inskrivning
-    not in the future, inside the insats's period and not after utskrivning; no overlap with
-    another participation of the same person in the insats. Anonymous participations can only
-    change kön, birth year and date; an identified one's birth year follows its personnummer."""
+    """Correct a participation (issue 5 rules, as for registering and ending it): inskrivning
+    not in the future and inside the insats's period, utskrivning not before inskrivning and not
+    in the future; an ended identified participation keeps avslutsorsak, försörjning efter and
+    sysselsättning efter; no overlap with another participation of the same person in the
+    insats. Anonymous participations can only change kön, birth year and dates; an identified
+    one's birth year follows its personnummer. ``end`` applies only to an ended participation."""
     deltagande = Deltagande.objects.select_for_update().get(pk=deltagande.pk)
     errors = registration_problems(deltagande.insats, inskrivning)
     errors.pop("insats", None)
-    if deltagande.utskrivning and inskrivning > deltagande.utskrivning:
-        start_text = deltagande.utskrivning.isoformat()
-        errors["inskrivning"] = f"Inskrivningen kan inte ligga efter utskrivningen ({start_text})."
+    utskrivning = deltagande.utskrivning
+    if end is not None and deltagande.utskrivning is not None and not deltagande.is_fel:
+        utskrivning = end.utskrivning
+        errors.update(_end_problems(deltagande, end))
+    if utskrivning and inskrivning > utskrivning:
+        errors.setdefault(
+            "inskrivning",
+            f"Inskrivningen kan inte ligga efter utskrivningen ({utskrivning.isoformat()}).",
+        )
     if deltagande.is_identified:
         if start is None:
             errors["__all__"] = "Uppgifterna vid inskrivning saknas."
@@ -460,13 +350,14 @@ def deltagande_update(
         others = Deltagande.objects.filter(
             person=deltagande.person, insats=deltagande.insats
         ).exclude(pk=deltagande.pk)
-        clash = _overlapping_in(others, inskrivning, deltagande.utskrivning)
+        clash = _overlapping_in(others, inskrivning, utskrivning)
         if clash is not None:
             raise ValidationError({"inskrivning": _overlap_message(clash)})
     if errors:
         raise ValidationError(errors)
     deltagande.kon_id = kon
     deltagande.inskrivning = inskrivning
+    deltagande.utskrivning = utskrivning
     if not deltagande.is_identified:
         deltagande.fodelsear = fodelsear
     else:
@@ -474,12 +365,19 @@ def deltagande_update(
         deltagande.sysselsattning_fore_id = start.sysselsattning_fore
         deltagande.tid_offentlig_forsorjning_id = start.tid_offentlig_forsorjning
         deltagande.anvisande_part_id = start.anvisande_part
+        if end is not None and utskrivning is not None and not deltagande.is_fel:
+            deltagande.avslutsorsak_id = end.avslutsorsak
+            deltagande.sysselsattning_efter_id = end.sysselsattning_efter
     try:
         with transaction.atomic():
             deltagande.save()
-            Forsorjning.objects.filter(deltagande=deltagande).update(inskrivning=inskrivning)
+            Forsorjning.objects.filter(deltagande=deltagande).update(
+                inskrivning=inskrivning, utskrivning=utskrivning
+            )
             if deltagande.is_identified:
                 _forsorjning_set(deltagande, Skede.FORE, start.forsorjning_fore)
+                if end is not None and utskrivning is not None and not deltagande.is_fel:
+                    _forsorjning_set(deltagande, Skede.EFTER, end.forsorjning_efter)
     except IntegrityError:
         raise ValidationError(
             {"inskrivning": "Ändringen krockade med ett annat deltagande."}
@@ -493,6 +391,26 @@ def deltagande_update(
             begaran=begaran,
         )
     return Registrering(deltagande, _age_warnings(deltagande.fodelsear, inskrivning))
+
+
+def _end_problems(deltagande: Deltagande, end: EndUppgifter) -> dict[str, str]:
+    """The rules for ending (shared by ending and correcting an ended participation)."""
+    errors: dict[str, str] = {}
+    if end.utskrivning > today():
+        errors["utskrivning"] = "Utskrivningsdatumet kan inte ligga i framtiden."
+    elif end.utskrivning < deltagande.inskrivning:
+        start = deltagande.inskrivning.isoformat()
+        errors["utskrivning"] = f"Utskrivningen kan inte ligga före inskrivningen ({start})."
+    if deltagande.is_identified:
+        if not end.avslutsorsak:
+            errors["avslutsorsak"] = "Ange avslutsorsak."
+        if not end.sysselsattning_efter:
+            errors["sysselsattning_efter"] = "Ange sysselsättning efter insatsen (eller Okänd)."
+        if not end.forsorjning_efter:
+            errors["forsorjning_efter"] = "Ange minst en försörjningskälla efter (eller Okänd)."
+    elif end.avslutsorsak or end.sysselsattning_efter or end.forsorjning_efter:
+        errors["__all__"] = "Ett anonymt deltagande avslutas bara med datum."
+    return errors
 
 
 def _overlapping_in(qs, start: dt.date, end: dt.date | None):
@@ -584,120 +502,3 @@ def uppfoljning_record(
         begaran=begaran,
     )
     return row
-
-
-# --- Erasure: consent withdrawal and gallring ------------------------------------------------
-
-
-def _deltagande_anonymise(deltagande: Deltagande, *, orsak: str, user) -> None:
-    """Turn a participation into an anonymous one (design section 4.4): kön, birth year,
-    insats and dates stay; identity link, consent, start/end details, försörjning rows and
-    follow-ups go. The ledger gets who, when and the number, never the identity."""
-    Forsorjning.objects.filter(deltagande=deltagande).delete()
-    Uppfoljning.objects.filter(deltagande=deltagande).delete()
-    deltagande.person = None
-    deltagande.samtycke = None
-    deltagande.utbildning = None
-    deltagande.sysselsattning_fore = None
-    deltagande.tid_offentlig_forsorjning = None
-    deltagande.anvisande_part = None
-    deltagande.sysselsattning_efter = None
-    if deltagande.avslutsorsak_id != FEL:
-        deltagande.avslutsorsak = None
-    deltagande.anonymiserad = timezone.now()
-    deltagande.save()
-    Anonymisering.objects.create(
-        forbund_id=deltagande.forbund_id,
-        deltagande=deltagande,
-        nummer=deltagande.nummer,
-        orsak=orsak,
-        utford_av=user,
-    )
-
-
-def _person_delete_if_unused(person: Person) -> bool:
-    if Deltagande.objects.filter(person=person).exists():
-        return False
-    person.delete()  # its consents (and their documents) go with it
-    return True
-
-
-@transaction.atomic
-def samtycke_withdraw(*, deltagande: Deltagande, user) -> list[str]:
-    """Consent withdrawal (issue 5, design section 4.4): the consent is per insats, so every
-    participation of the person in this insats becomes anonymous at once; the consents for the
-    insats (with their documents) are erased; a Person left without participations is erased.
-    Finished reports are frozen elsewhere and do not change. Returns the numbers anonymised."""
-    deltagande = Deltagande.objects.select_for_update().get(pk=deltagande.pk)
-    if deltagande.person_id is None:
-        raise ValidationError({"__all__": "Deltagandet är redan anonymt."})
-    person = deltagande.person
-    affected = list(
-        Deltagande.objects.select_for_update().filter(person=person, insats_id=deltagande.insats_id)
-    )
-    for row in affected:
-        _deltagande_anonymise(row, orsak=Anonymiseringsorsak.ATERKALLAT, user=user)
-    Samtycke.objects.filter(person=person, insats_id=deltagande.insats_id).delete()
-    _person_delete_if_unused(person)
-    logger.info("samtycke återkallat: %d deltaganden anonymiserade", len(affected))
-    return [row.nummer for row in affected]
-
-
-@dataclass
-class GallringResult:
-    persons: int = 0
-    deltaganden: int = 0
-    per_forbund: dict[str, int] = field(default_factory=dict)
-
-
-@transaction.atomic
-def gallring_run(*, day: dt.date | None = None) -> GallringResult:
-    """Gallring (issue 5): anonymise the identity of every Person whose last participation ended
-    more than N months ago (N per förbund, default 24), the same way as a withdrawal. Persons
-    with an open participation are kept. Idempotent: a second run finds nothing to do."""
-    day = day or today()
-    result = GallringResult()
-    months = dict(DeltagareInstallning.objects.values_list("forbund_id", "gallring_manader"))
-    candidates = (
-        Person.objects.annotate(
-            senaste=Max("deltaganden__utskrivning"),
-        )
-        .filter(senaste__isnull=False)
-        .exclude(deltaganden__utskrivning__isnull=True)
-        .select_related("forbund")
-        .order_by("id")
-    )
-    for person in candidates:
-        limit = add_months(person.senaste, months.get(person.forbund_id, 24))
-        if limit >= day:
-            continue
-        rows = list(Deltagande.objects.select_for_update().filter(person=person))
-        if any(r.utskrivning is None for r in rows) or max(r.utskrivning for r in rows) != (
-            person.senaste
-        ):
-            continue  # changed since the candidates were read
-        for row in rows:
-            _deltagande_anonymise(row, orsak=Anonymiseringsorsak.GALLRING, user=None)
-        person.delete()
-        result.persons += 1
-        result.deltaganden += len(rows)
-        name = person.forbund.namn
-        result.per_forbund[name] = result.per_forbund.get(name, 0) + len(rows)
-    logger.info(
-        "gallring: %d personer, %d deltaganden anonymiserade", result.persons, result.deltaganden
-    )
-    return result
-
-
-@transaction.atomic
-def installning_set(*, forbund: Forbund, gallring_manader: int) -> DeltagareInstallning:
-    """The retention period per förbund (months after the last utskrivning; at least 1)."""
-    if gallring_manader < 1:
-        raise ValidationError({"gallring_manader": "Ange minst en månad."})
-    row, _ = DeltagareInstallning.objects.update_or_create(
-        forbund=forbund, defaults={"gallring_manader": gallring_manader}
-    )
-    return row
-
-
-OKAND_CODE = OKAND  # re-exported for forms and the importer
