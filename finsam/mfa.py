@@ -29,11 +29,15 @@ TOTP_NAME = "Autentiseringsapp"
 STATIC_NAME = "Reservkoder"
 
 
-def requires_mfa(user) -> bool:
+def requires_mfa(user, roll_rows=None) -> bool:
+    """``roll_rows``: the user's active role rows when the caller has them already (the
+    middleware does), saving a query."""
     if not user.is_authenticated:
         return False
     if user.is_systemadmin or user.is_superuser:
         return True
+    if roll_rows is not None:
+        return any(r.roll in MFA_ROLES for r in roll_rows)
     return Roll.objects.active().filter(user=user, roll__in=MFA_ROLES).exists()
 
 

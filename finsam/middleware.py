@@ -71,8 +71,8 @@ class TwoFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(_MFA_OPEN_PREFIXES)
+            and requires_mfa(user, getattr(request, "roll_rows", None))
             and not session_is_strong(request)
-            and requires_mfa(user)
         ):
             return redirect(reverse("mfa_verify") + f"?next={quote(request.get_full_path())}")
         return self.get_response(request)

@@ -1,0 +1,31 @@
+"""The insats page's participants summary: aggregates, masked for the board, never a row."""
+
+import pytest
+
+from tests.deltagare.factories import register_anonymous
+
+pytestmark = pytest.mark.django_db
+
+
+def test_chef_sees_counts_and_quality_flags_but_no_participation(insats, user, chef, login):
+    d = register_anonymous(insats, user)
+    page = login(chef).get(f"/insatser/{insats.uuid}/")
+    assert page.status_code == 200
+    assert "Avslutade utan uppgifter efter" in page.text
+    assert d.nummer not in page.text
+    assert "Till deltagarlistan" not in page.text
+
+
+def test_board_sees_small_counts_masked(insats, user, styrelse, login):
+    register_anonymous(insats, user)
+    page = login(styrelse).get(f"/insatser/{insats.uuid}/")
+    assert page.status_code == 200
+    assert "&lt;5" in page.text
+    assert "Avslutade utan uppgifter efter" not in page.text
+
+
+def test_staff_get_a_link_to_the_list(insats, user, login):
+    register_anonymous(insats, user)
+    page = login(user).get(f"/insatser/{insats.uuid}/")
+    assert page.status_code == 200
+    assert "Till deltagarlistan" in page.text
