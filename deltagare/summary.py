@@ -56,3 +56,39 @@ def participant_summary(*, request, insats) -> Section | None:
             "masked": not unmasked,
         },
     )
+
+
+def start_page_reminders(request) -> list[dict]:
+    """Follow-ups due, participations ended without efter-data and consents about to expire,
+    for the handläggare's own insatser (counts only; the lists are one click away)."""
+    from finsam.roles import PARTICIPANT_ROLES
+
+    from . import services
+    from .selectors import reminder_counts
+
+    if not (request.roles & PARTICIPANT_ROLES):
+        return []
+    counts = reminder_counts(request, services.today())
+    items = []
+    if counts["uppfoljning"]:
+        items.append(
+            {
+                "text": f"{counts['uppfoljning']} uppföljningar efter avslut är aktuella",
+                "url": reverse("deltagare:uppfoljningar"),
+            }
+        )
+    if counts["saknar_efter"]:
+        items.append(
+            {
+                "text": f"{counts['saknar_efter']} avslutade deltaganden saknar uppgifter efter",
+                "url": reverse("deltagare:mina"),
+            }
+        )
+    if counts["samtycke"]:
+        items.append(
+            {
+                "text": f"{counts['samtycke']} samtycken går snart ut",
+                "url": reverse("deltagare:mina"),
+            }
+        )
+    return items

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from finsam.decorators import role_required
+from finsam.reminders import reminders_for
 from finsam.roles import Role
 
 from .. import selectors
@@ -125,5 +126,6 @@ def mina(request):
             "today": today,
             "last_month": last,
             "manad": MANADER[last.month - 1],
+            "reminders": reminders_for(request),
         },
     )

@@ -29,3 +29,16 @@ def test_staff_get_a_link_to_the_list(insats, user, login):
     page = login(user).get(f"/insatser/{insats.uuid}/")
     assert page.status_code == 200
     assert "Till deltagarlistan" in page.text
+
+
+def test_start_page_reminds_of_follow_ups_that_are_due(insats, user, login):
+    import datetime as dt
+
+    from tests.deltagare.factories import end_identified, register_identified
+
+    d = register_identified(insats, user, inskrivning=dt.date(2025, 1, 15))
+    end_identified(d, user, dt.date(2025, 6, 30))  # +6 months is long past: due
+    page = login(user).get("/insatser/mina/")
+    assert page.status_code == 200
+    assert "Att göra" in page.text
+    assert "uppföljningar efter avslut är aktuella" in page.text
