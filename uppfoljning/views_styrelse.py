@@ -36,6 +36,9 @@ def styrelse(request):
     descending = request.GET.get("ordning") == "fallande"
     rows = sort_insats_rows(dashboard.insats_rows, sort, descending)
     peak_deltagare = max([r["deltagare"] for r in rows if isinstance(r["deltagare"], int)] + [1])
+    peak_kostnad = max(
+        [r["per_deltagare"] for r in rows if isinstance(r["per_deltagare"], int)] + [1]
+    )
     keep = {k: v for k, v in request.GET.items() if k in ("period", "fran", "till")}
     sort_links = {}
     for key in ("insats", "deltagare", "avslutade", "arbete_studier", "kostnad", "per_deltagare"):
@@ -51,6 +54,7 @@ def styrelse(request):
             "d": dashboard,
             "rows": rows,
             "peak_deltagare": peak_deltagare,
+            "peak_kostnad": peak_kostnad,
             "sort": sort,
             "descending": descending,
             "sort_links": sort_links,

@@ -62,3 +62,11 @@ def spark(value, peak, label=""):
     from uppfoljning.charts import spark_bar
 
     return mark_safe(spark_bar(value, peak, label=label))  # noqa: S308 - our own SVG, escaped
+
+
+@register.filter
+def share_pct(value):
+    """A rate cell as a percentage number for a small bar (0 when masked or empty)."""
+    if isinstance(value, dict) and value.get("N"):
+        return value["n"] * 100 / value["N"]
+    return 0
