@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from finsam import ratelimit
 from finsam.decorators import role_required
 
 from .. import selectors, services
@@ -165,6 +166,11 @@ def _register(request, insats, form, identified: bool):
     )
 
 
+# No enumeration by brute force: at most this many personnummer searches per user and window.
+SEARCH_LIMIT = 30
+SEARCH_WINDOW = 10 * 60
+
+
 @role_required(*STAFF)
 @require_POST
 @sensitive_post_parameters("personnummer")
@@ -174,6 +180,17 @@ def sok(request):
     participations writes one access-log row."""
     form = SokForm(request.POST)
     hits = []
+    if not ratelimit.allow(
+        f"pnr-sok:{request.user.uuid}", limit=SEARCH_LIMIT, window_seconds=SEARCH_WINDOW
+    ):
+        context = {
+            "form": SokForm(),
+            "limit_error": "För många sökningar på kort tid. Vänta några minuter och försök igen.",
+            "hits": [],
+            "searched": False,
+            "insats_list": selectors.insatser_for_deltagare(request),
+        }
+        return render(request, "deltagare/sok.html", context, status=429)
     if form.is_valid():
         pnr = form.cleaned_data["personnummer"]
         medlem_ids = {
