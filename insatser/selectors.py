@@ -419,7 +419,7 @@ class VolymTotals:
         return self.kvinnor + self.man + self.annat
 
 
-def _months_in(start: dt.date, end: dt.date):
+def months_in(start: dt.date, end: dt.date):
     """A month key (``ar * 12 + manad``) and its bounds for the months that overlap
     [start, end]: counts are kept per month, so a period takes whole months."""
     key = ExpressionWrapper(F("ar") * 12 + F("manad"), output_field=IntegerField())
@@ -431,7 +431,7 @@ def volym_totals(
 ) -> VolymTotals:
     """VOLYM counts by kön for the months that overlap [start, end] (whole months: counts are
     kept per month). One query."""
-    key, lo, hi = _months_in(start, end)
+    key, lo, hi = months_in(start, end)
     qs = Volym.objects.filter(forbund=forbund).alias(k=key).filter(k__gte=lo, k__lte=hi)
     if insats is not None:
         qs = qs.filter(insats=insats)
@@ -447,7 +447,7 @@ def volym_totals_by_insats(
     *, forbund: Forbund, start: dt.date, end: dt.date
 ) -> dict[int, VolymTotals]:
     """The same per insats (one query), for the reports' per-insats table."""
-    key, lo, hi = _months_in(start, end)
+    key, lo, hi = months_in(start, end)
     rows = (
         Volym.objects.filter(forbund=forbund)
         .alias(k=key)

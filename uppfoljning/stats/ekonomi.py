@@ -13,8 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
-from django.db.models.expressions import ExpressionWrapper, F
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from deltagare.kodlistor import FEL
@@ -22,19 +21,11 @@ from deltagare.models import Deltagande
 from forbund.models import Befolkning, Budgetpost, Finansieringsar, Medlem, Utfall
 from forbund.selectors_budget import budget_amounts, budget_in_force, budget_versions
 from insatser.models import Insatsbudget, Insatskostnad, Registreringsform
-from insatser.selectors import struktur_totals, volym_totals
+from insatser.selectors import months_in, struktur_totals, volym_totals
 
 from .core import TOTAL, Period, Section, Table, active_in, financed_insatser
 
 ZERO = Decimal(0)
-
-
-def _months_key():
-    return ExpressionWrapper(F("ar") * 12 + F("manad"), output_field=IntegerField())
-
-
-def _month_bounds(period: Period) -> tuple[int, int]:
-    return period.start.year * 12 + period.start.month, period.slut.year * 12 + period.slut.month
 
 
 def _kr(value) -> int:
@@ -88,10 +79,10 @@ def budget_och_utfall(forbund_qs, period: Period) -> tuple[Table, dict]:
         .order_by()
     ):
         utfall[row["post"]] += row["s"]
-    lo, hi = _month_bounds(period)
+    key, lo, hi = months_in(period.start, period.slut)
     insats_cost = (
         Insatskostnad.objects.filter(forbund__in=forbund_qs)
-        .alias(k=_months_key())
+        .alias(k=key)
         .filter(k__gte=lo, k__lte=hi)
         .aggregate(s=Coalesce(Sum("belopp"), ZERO))["s"]
     )
@@ -246,10 +237,10 @@ def kostnad_per_insats(forbund_qs, period: Period) -> tuple[Table, int]:
     """Budget for the year, cost in the period, participants and cost per deltagare, per insats
     active in the period (one query with subqueries)."""
     year = period.slut.year
-    lo, hi = _month_bounds(period)
+    key, lo, hi = months_in(period.start, period.slut)
     cost = (
         Insatskostnad.objects.filter(insats=OuterRef("pk"))
-        .alias(k=_months_key())
+        .alias(k=key)
         .filter(k__gte=lo, k__lte=hi)
         .values("insats")
         .annotate(s=Sum("belopp"))
