@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import quote
 
+from django.conf import settings
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from .selectors import roles_for_user
 
 SESSION_KEY = "finsam_forbund"
+SESSION_STARTED_KEY = "finsam_inloggad_sedan"
 
 # Paths that work without a chosen förbund.
 _OPEN_PREFIXES = ("/logga-in/", "/logga-ut/", "/valj-forbund/", "/static/", "/healthz", "/readyz")
@@ -112,3 +116,29 @@ class SecurityHeadersMiddleware:
             # Pages behind log-in may hold personal data: never keep them in a shared cache.
             response.headers.setdefault("Cache-Control", "no-store, private")
         return response
+
+
+def mark_session_start(sender, request, user, **kwargs) -> None:
+    """``user_logged_in`` receiver: the moment the absolute session limit counts from."""
+    request.session[SESSION_STARTED_KEY] = int(time.time())
+
+
+class SessionLifetimeMiddleware:
+    """Ends every session ``FINSAM_SESSION_MAX_AGE`` seconds after log-in, however active it
+    has been. (The 30-minute idle limit is Django's ``SESSION_COOKIE_AGE`` renewed on every
+    request.) A session that predates the mark gets it on its next request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            started = request.session.get(SESSION_STARTED_KEY)
+            if not isinstance(started, int):
+                request.session[SESSION_STARTED_KEY] = now
+            elif now - started > settings.FINSAM_SESSION_MAX_AGE:
+                logout(request)
+                return redirect(reverse("login") + "?utgangen=1")
+        return self.get_response(request)

@@ -4,6 +4,7 @@ records every hit, and the rest of the application keeps working."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 
@@ -23,3 +24,21 @@ def allow(key: str, *, limit: int, window_seconds: int) -> bool:
     except Exception:  # noqa: BLE001 - a cache outage must not stop the search page
         logger.warning("Hastighetsbegränsningen kunde inte nå Redis; släpper igenom")
         return True
+
+
+def login_attempt_allowed(request, username: str) -> bool:
+    """Counts one log-in attempt against the user name (from every address) and against the
+    client's address (for every user name); False once either is past its limit. The user
+    name is hashed in the key: Redis never holds it in clear."""
+    from django.conf import settings
+
+    from .clientip import client_ip
+
+    per_user, user_window = settings.FINSAM_LOGIN_LIMIT_PER_USER
+    per_address, address_window = settings.FINSAM_LOGIN_LIMIT_PER_ADDRESS
+    name = hashlib.sha256(username.strip().lower().encode("utf-8", "replace")).hexdigest()[:32]
+    by_user = allow(f"login-user:{name}", limit=per_user, window_seconds=user_window)
+    by_address = allow(
+        f"login-address:{client_ip(request)}", limit=per_address, window_seconds=address_window
+    )
+    return by_user and by_address

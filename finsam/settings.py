@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "finsam.middleware.SessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -177,11 +178,17 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # never trust X-Forwarded-For by default
+AXES_CLIENT_IP_CALLABLE = "finsam.clientip.client_ip"  # X-Forwarded-For only from trusted proxies
+FINSAM_TRUSTED_PROXIES = int(os.environ.get("FINSAM_TRUSTED_PROXIES", "0"))
+# Beyond the lock-out per user name and address: all attempts per user name (from any address)
+# and per address (against any user name), counted in Redis. See finsam.views.LoginView.
+FINSAM_LOGIN_LIMIT_PER_USER = (20, 60 * 60)
+FINSAM_LOGIN_LIMIT_PER_ADDRESS = (100, 10 * 60)
 AXES_VERBOSE = False
 
 # --- Sessions: end after 30 idle minutes. ---
 SESSION_COOKIE_AGE = 30 * 60
+FINSAM_SESSION_MAX_AGE = 10 * 60 * 60  # absolute: a working day after log-in, however active
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

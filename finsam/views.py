@@ -17,14 +17,30 @@ from forbund.models import Forbund
 from .decorators import systemadmin_required
 from .forms import LoginForm
 from .middleware import SESSION_KEY
+from .ratelimit import login_attempt_allowed
 from .selectors import forbund_choices, start_page_for
 from .services import notis_mark_read
 
 
 class LoginView(auth_views.LoginView):
+    """Log-in with the password (the second factor follows in ``finsam.views_mfa``).
+
+    django-axes locks a user name from one address after five failures. On top of that every
+    attempt counts against the user name from any address (slow distributed guessing) and
+    against the address for any user name (password spraying); past either limit the attempt
+    is refused before the password is checked. The address comes from
+    ``finsam.clientip.client_ip``, so a forged X-Forwarded-For changes nothing."""
+
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if not login_attempt_allowed(request, request.POST.get("username", "")):
+            response = render(request, "registration/lockout.html", status=429)
+            response["Retry-After"] = "600"
+            return response
+        return super().post(request, *args, **kwargs)
 
 
 @login_required

@@ -18,3 +18,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 CACHES["default"]["KEY_PREFIX"] = "finsam-test"  # noqa: F405
 AXES_ENABLED = True
+# The log-in limits per user name and per address (finsam.ratelimit) count in Redis, which the
+# whole suite shares from 127.0.0.1: tests of the limits set their own small values.
+FINSAM_LOGIN_LIMIT_PER_USER = (1_000_000, 3600)
+FINSAM_LOGIN_LIMIT_PER_ADDRESS = (1_000_000, 600)
