@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install system-deps lint bench
+.PHONY: run test install system-deps lint bench audit
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,13 @@ test: $(STAMP) system-deps
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Dependencies: a CycloneDX SBOM of the installed environment (build/sbom.cdx.json), then
+# pip-audit --strict against PyPI's vulnerability data. A dependency that cannot be looked up
+# fails the audit: an audit that could not run is never a pass.
+audit: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[audit]"
+	mkdir -p build
+	$(VENV)/bin/cyclonedx-py environment $(PY) --output-reproducible -o build/sbom.cdx.json
+	$(PY) -m pip freeze --exclude-editable | grep -v -e '^pip-audit' -e '^cyclonedx' > build/requirements-audit.txt
+	$(VENV)/bin/pip-audit --strict --no-deps --disable-pip -s pypi -r build/requirements-audit.txt
