@@ -118,3 +118,78 @@ def test_anomalies_flag_mass_reads_night_reads_and_identity_exports(forbund, tim
         (night, "Läsningar nattetid (22–06)", 2),
         (exporter, "Export med personnummer", 3),
     }
+
+
+def test_ten_seeded_anomalies_among_ten_thousand_reads_are_all_flagged(forbund, time_machine):
+    """SECURITY.md #9: 10 anomalies hidden in 10,000 reads by 20 staff over 20 working days;
+    the review flags exactly those 10 (user and day), and nothing else."""
+    import random
+    import uuid
+
+    from deltagare.selectors import MANGA_LASNINGAR, atkomstlogg_anomalies
+    from finsam.roles import Role
+    from tests.factories import user_with_role
+
+    rng = random.Random(9)
+    staff = [user_with_role(forbund, Role.HANDLAGGARE) for _ in range(20)]
+    days = [
+        d for d in (dt.date(2026, 3, 1) + dt.timedelta(n) for n in range(28)) if d.weekday() < 5
+    ]
+    days = days[:20]
+    caseload = {u.pk: [uuid.uuid4() for _ in range(MANGA_LASNINGAR)] for u in staff}
+    mass = {(staff[0], days[2]), (staff[5], days[7]), (staff[9], days[11]), (staff[14], days[19])}
+    night = {(staff[1], days[3]), (staff[6], days[8]), (staff[17], days[15])}
+    export = {(staff[2], days[4]), (staff[11], days[12]), (staff[19], days[18])}
+    seeded_reads = 40 * len(mass) + len(night) + len(export)
+    normal_reads = 10_000 - seeded_reads
+    per_user_day = [normal_reads // 400 + (1 if i < normal_reads % 400 else 0) for i in range(400)]
+    total = 0
+    for d_index, day in enumerate(days):
+        time_machine.move_to(dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC), tick=False)
+        rows = []
+        for u_index, user in enumerate(staff):
+            n = per_user_day[d_index * 20 + u_index]
+            own = caseload[user.pk]  # an ordinary day: the own caseload, some people twice
+            rows += [
+                Atkomstlogg(
+                    forbund=forbund, user=user, person_uuid=rng.choice(own), vad=Atkomst.VISA
+                )
+                for _ in range(n)
+            ]
+            if (user, day) in mass:
+                rows += [
+                    Atkomstlogg(
+                        forbund=forbund, user=user, person_uuid=uuid.uuid4(), vad=Atkomst.VISA
+                    )
+                    for _ in range(40)
+                ]
+            if (user, day) in export:
+                rows.append(
+                    Atkomstlogg(forbund=forbund, user=user, person_uuid=None, vad=Atkomst.EXPORT)
+                )
+        Atkomstlogg.objects.bulk_create(rows)
+        total += len(rows)
+        late = [(u, d) for (u, d) in night if d == day]
+        if late:  # 23:30 in Stockholm
+            time_machine.move_to(
+                dt.datetime.combine(day, dt.time(22, 30), tzinfo=dt.UTC), tick=False
+            )
+            Atkomstlogg.objects.bulk_create(
+                [
+                    Atkomstlogg(forbund=forbund, user=u, person_uuid=uuid.uuid4(), vad=Atkomst.VISA)
+                    for u, _ in late
+                ]
+            )
+            total += len(late)
+    assert total == Atkomstlogg.objects.filter(forbund=forbund).count() == 10_000
+    findings = atkomstlogg_anomalies(Atkomstlogg.objects.filter(forbund=forbund))
+    flagged = {(f["user"], f["dag"], f["typ"]) for f in findings}
+    expected = (
+        {(u, d, "Många olika personer lästa samma dag") for u, d in mass}
+        | {(u, d, "Läsningar nattetid (22–06)") for u, d in night}
+        | {(u, d, "Export med personnummer") for u, d in export}
+    )
+    assert len(expected) == 10
+    assert flagged == expected, (
+        f"{len(flagged & expected)}/10 flagged, {len(flagged - expected)} false"
+    )
