@@ -562,6 +562,7 @@ class Atkomst(models.TextChoices):
     EXPORT = "EXPORT", _("Export")
     UTDRAG = "UTDRAG", _("Registerutdrag")
     DOKUMENT = "DOKUMENT", _("Samtyckesdokument")
+    NEKAD = "NEKAD", _("Nekad åtkomst")
 
 
 class Atkomstlogg(models.Model):

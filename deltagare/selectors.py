@@ -47,7 +47,7 @@ from .models import (
     Skede,
     Uppfoljning,
 )
-from .services import add_months
+from .services import add_months, atkomstlogg_write
 
 _CACHE_ATTR = "_deltagare_insats_ids"
 SAMTYCKE_WARN_DAYS = 30
@@ -135,6 +135,7 @@ def deltagande_get_for_user(request, deltagande_uuid) -> Deltagande:
         .first()
     )
     if deltagande is None:
+        _log_denied(request, Deltagande.objects.filter(uuid=deltagande_uuid, person__isnull=False))
         raise Http404
     return deltagande
 
@@ -153,8 +154,30 @@ def person_get_for_user(request, person_uuid) -> Person:
         .first()
     )
     if person is None:
+        _log_denied(request, Person.objects.filter(uuid=person_uuid))
         raise Http404
     return person
+
+
+def _log_denied(request, target: QuerySet) -> None:
+    """Rule (SECURITY.md #7): a refused attempt to open someone's identifying data is logged
+    too, in the log of the förbund that holds the data, so that probing shows up in the review.
+    Nothing is logged when the id does not exist (there is nobody whose data was asked for)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    found = target.select_related("forbund").first()
+    if found is None:
+        return
+    is_person = isinstance(found, Person)
+    atkomstlogg_write(
+        user=user,
+        forbund=found.forbund,
+        vad=Atkomst.NEKAD,
+        deltagande=None if is_person else found,
+        person=found if is_person else None,
+        begaran=getattr(request, "request_id", ""),
+    )
 
 
 def person_deltaganden_for_user(request, person: Person) -> QuerySet[Deltagande]:
@@ -489,5 +512,6 @@ def samtycke_for_user(request, samtycke_uuid) -> Samtycke:
         .first()
     )
     if samtycke is None:
+        _log_denied(request, Person.objects.filter(samtycken__uuid=samtycke_uuid))
         raise Http404
     return samtycke

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+import uuid
 from urllib.parse import quote
 
 from django.conf import settings
@@ -142,3 +144,23 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 return redirect(reverse("login") + "?utgangen=1")
         return self.get_response(request)
+
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,32}$")
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (``request.request_id``): the one a trusted front proxy sent in
+    ``X-Request-ID`` when it is well-formed, otherwise a new one. It is returned in the response
+    header and written on every access-log row the request causes, so rows can be counted per
+    request and matched with the web server's log."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        response = self.get_response(request)
+        response.headers["X-Request-ID"] = request.request_id
+        return response

@@ -14,7 +14,7 @@ PAGE_SIZE = 50
 
 
 def _begaran(request) -> str:
-    return request.META.get("HTTP_X_REQUEST_ID", "")[:32]
+    return getattr(request, "request_id", "")[:32]
 
 
 def _log(request, *, vad, deltagande=None, person=None):

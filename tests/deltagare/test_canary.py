@@ -116,3 +116,55 @@ def test_identity_without_consent_is_refused_by_bulk_create(insats, user):
                 )
             ]
         )
+
+
+def test_identity_without_consent_is_refused_by_every_write_path(insats, user):
+    """SECURITY.md #4: a participation with identity and no consent, tried through the ORM,
+    bulk, raw SQL and the file import: every path refused, nothing written, invariant clean.
+    (No Celery task writes participations; the admin has no deltagare models.)"""
+    from django.contrib import admin
+
+    from deltagare.importer import import_file
+    from deltagare.models import Person, Samtycke
+    from deltagare.selectors import invariant_violations
+    from tests.deltagare.test_import_export import GOOD_ROWS, csv_bytes
+
+    other = register_identified(insats, user)
+    fields = {
+        "forbund": other.forbund,
+        "insats": insats,
+        "person": other.person,
+        "kon_id": "K",
+        "fodelsear": 1998,
+        "inskrivning": dt.date(2026, 2, 1),
+    }
+    attempts = {
+        "orm": lambda: Deltagande.objects.create(nummer="D-2026-9990", **fields),
+        "bulk": lambda: Deltagande.objects.bulk_create(
+            [Deltagande(nummer="D-2026-9991", **fields)]
+        ),
+        "raw sql": lambda: connection.cursor().execute(
+            "UPDATE deltagare_deltagande SET samtycke_id = NULL WHERE id = %s", [other.pk]
+        ),
+    }
+    refused = 0
+    for attempt in attempts.values():
+        with pytest.raises(IntegrityError), transaction.atomic():
+            attempt()
+        refused += 1
+    row = {**GOOD_ROWS[0], "samtycke": "nej"}  # identity on a row without consent
+    result = import_file(
+        content=csv_bytes([row]),
+        filename="import.csv",
+        forbund=insats.forbund,
+        user=user,
+        insatser=[insats],
+        dry_run=False,
+    )
+    assert result.errors
+    assert result.imported == 0
+    refused += 1
+    assert not any(m in admin.site._registry for m in (Deltagande, Person, Samtycke))
+    assert refused == 4
+    assert Deltagande.objects.count() == 1
+    assert not any(invariant_violations().values())
