@@ -86,3 +86,22 @@ def celery_worker_process(transactional_db):
     finally:
         app.conf.task_default_queue = previous
         worker.stop()
+
+
+# --- Figures: counted suites report what they proved (SECURITY.md pass figures). ---------------
+# A test calls ``record_property("figure", "probe: 812 requests, leaks: 0")``; the property travels
+# with the test report (also from xdist workers), and the figures are printed at the end of the
+# run under "finsam: figures", so the CI log carries them.
+_FIGURES: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.passed:
+        _FIGURES.extend(value for name, value in report.user_properties if name == "figure")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _FIGURES:
+        terminalreporter.section("finsam: figures")
+        for line in sorted(set(_FIGURES)):
+            terminalreporter.write_line(line)

@@ -120,7 +120,9 @@ def test_anomalies_flag_mass_reads_night_reads_and_identity_exports(forbund, tim
     }
 
 
-def test_ten_seeded_anomalies_among_ten_thousand_reads_are_all_flagged(forbund, time_machine):
+def test_ten_seeded_anomalies_among_ten_thousand_reads_are_all_flagged(
+    forbund, time_machine, record_property
+):
     """SECURITY.md #9: 10 anomalies hidden in 10,000 reads by 20 staff over 20 working days;
     the review flags exactly those 10 (user and day), and nothing else."""
     import random
