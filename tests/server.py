@@ -179,3 +179,54 @@ def hidden_value(html: str, name: str) -> str:
     )
     assert match, f"{name} saknas i formuläret"
     return match.group(1)
+
+
+class RedisProcess:
+    """A private ``redis-server`` on a free loopback port that a test may stop and start again
+    (the shared Redis on 6379 serves other people's work and is never touched)."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @classmethod
+    def on_port(cls, port: int) -> RedisProcess:
+        """A new server where a stopped one was (its clients reconnect to the same URL)."""
+        redis = cls()
+        redis.port = port
+        return redis
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 20) -> RedisProcess:
+        import shutil
+
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server saknas"
+        self.proc = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no", "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock,
+            ):
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    return self
+            time.sleep(0.1)
+        raise AssertionError("redis-server blev inte redo")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+        self.proc = None
