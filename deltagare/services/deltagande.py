@@ -165,7 +165,7 @@ def deltagande_register(
       saves nothing and returns the row already made (``redan_sparad``).
     """
     if inlamningsnyckel is not None:
-        earlier = _registered_with_key(forbund_id=insats.forbund_id, key=inlamningsnyckel)
+        earlier = _registered_with_key(insats=insats, user=user, key=inlamningsnyckel)
         if earlier is not None:
             return Registrering(earlier, [], redan_sparad=True)
     identified = personnummer is not None and personnummer != ""
@@ -232,6 +232,16 @@ def deltagande_register(
             if identified:
                 _forsorjning_set(deltagande, Skede.FORE, start.forsorjning_fore)
     except IntegrityError:
+        if (
+            inlamningsnyckel is not None
+            and Deltagande.objects.filter(
+                forbund_id=insats.forbund_id, inlamningsnyckel=inlamningsnyckel
+            ).exists()
+        ):
+            # The key belongs to another user's or insats's form: never hand over that row.
+            raise ValidationError(
+                {"__all__": "Formuläret har redan använts. Ladda om sidan och försök igen."}
+            ) from None
         # A concurrent registration won the race for the same person and period.
         other = _overlapping(person=person, insats=insats, start=inskrivning, end=None)
         raise ValidationError(
@@ -249,8 +259,8 @@ def deltagande_register(
     return Registrering(deltagande, _age_warnings(fodelsear, inskrivning), found)
 
 
-def _registered_with_key(*, forbund_id: int, key: uuid.UUID) -> Deltagande | None:
-    """The participation an earlier submit of the same form made, if any.
+def _registered_with_key(*, insats: Insats, user, key: uuid.UUID) -> Deltagande | None:
+    """The participation an earlier submit of the same form (same insats, same user) made.
 
     A transaction-scoped advisory lock on the key makes two simultaneous submits of one form
     take turns: the second waits for the first to commit and then finds its row (each statement
@@ -259,7 +269,9 @@ def _registered_with_key(*, forbund_id: int, key: uuid.UUID) -> Deltagande | Non
     lock_id = int.from_bytes(key.bytes[:8], "big", signed=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
-    return Deltagande.objects.filter(forbund_id=forbund_id, inlamningsnyckel=key).first()
+    return Deltagande.objects.filter(
+        forbund_id=insats.forbund_id, insats=insats, registrerad_av=user, inlamningsnyckel=key
+    ).first()
 
 
 def _forsorjning_set(deltagande: Deltagande, skede: str, koder: list[str]) -> None:
