@@ -74,7 +74,26 @@ class StartFragorForm(forms.Form):
         return self.cleaned_data["skyddad"] == "nej" and self.cleaned_data["samtycke"] == "ja"
 
 
-class AnonymForm(forms.Form):
+class InlamningsnyckelMixin(forms.Form):
+    """A hidden one-time key rendered with a new registration form. A second POST of the same
+    form (double click, a resent request) finds the participation the first one made instead of
+    making another (SECURITY.md #17)."""
+
+    inlamningsnyckel = forms.UUIDField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("Formuläret är ogiltigt. Ladda om sidan och försök igen.")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        # A hidden field's error would otherwise not show next to any field.
+        if "inlamningsnyckel" in self.errors:
+            self.add_error(None, self.errors.pop("inlamningsnyckel"))
+        return data
+
+
+class AnonymForm(InlamningsnyckelMixin, forms.Form):
     """An anonymous participation: kön, birth year and dates only (design sections 1 and 7)."""
 
     kon = forms.ModelChoiceField(
@@ -98,7 +117,7 @@ class AnonymForm(forms.Form):
 MAGIC = {b"%PDF": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG": "image/png"}
 
 
-class IdentifiedForm(forms.Form):
+class IdentifiedForm(InlamningsnyckelMixin, forms.Form):
     """An identified participation with consent: identity, consent, start details."""
 
     personnummer = forms.CharField(

@@ -370,6 +370,10 @@ class Deltagande(models.Model):
     registrerad_av = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The one-time key of the registration form that created the row: a second POST of the same
+    # form (double click, resent request) finds this row instead of making a duplicate. Empty
+    # for imported and service-made rows.
+    inlamningsnyckel = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -385,6 +389,9 @@ class Deltagande(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["forbund", "nummer"], name="deltagande_nummer_unique"),
+            models.UniqueConstraint(
+                fields=["forbund", "inlamningsnyckel"], name="deltagande_inlamningsnyckel_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(person__isnull=False)
                 | (

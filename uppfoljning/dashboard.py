@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -32,6 +33,27 @@ from .stats import Period, build_snapshot, full_year, last_closed_half_year
 
 MAX_MONTHS = 36
 CACHE_SECONDS = 7 * 24 * 3600
+
+logger = logging.getLogger(__name__)
+
+
+def _cache_get(key: str):
+    """The cache is only a shortcut: with Redis down the dashboard is computed (SECURITY.md #22,
+    pages still work), never a 500."""
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001 - any cache outage is a miss
+        logger.warning("Cachen kunde inte nås; styrelsevyn beräknas utan den")
+        return None
+
+
+def _cache_set(key: str, value) -> None:
+    try:
+        cache.set(key, value, CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 - any cache outage: just not cached
+        logger.warning("Cachen kunde inte nås; styrelsevyn sparades inte i den")
+
+
 PERIOD_CHOICES = [
     ("i_ar", "I år hittills"),
     ("halvar", "Senaste halvår"),
@@ -322,7 +344,7 @@ def build_dashboard(*, forbund, period: Period, today: dt.date | None = None) ->
         cache_key = (
             f"styrelse:v1:{forbund.pk}:{period.start}:{period.slut}:{data_fingerprint(forbund)}"
         )
-        cached = cache.get(cache_key)
+        cached = _cache_get(cache_key)
         if cached is not None:
             return cached
     snapshot = mask_snapshot(build_snapshot(forbund=forbund, period=period))
@@ -360,5 +382,5 @@ def build_dashboard(*, forbund, period: Period, today: dt.date | None = None) ->
         eget_kapital=ek,
     )
     if cache_key:
-        cache.set(cache_key, dashboard, CACHE_SECONDS)
+        _cache_set(cache_key, dashboard)
     return dashboard

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import Omfattning, Rapport, RapportStatus, RapportTyp, Variant
+from .models import Omfattning, Rapport, RapportStatus, RapportTyp, Variant, rapport_upload_to
 from .stats import Period, build_snapshot
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,11 @@ def _send(rapport_id: int) -> bool:
     from .tasks import rapport_build_task
 
     try:
-        rapport_build_task.apply_async(args=[rapport_id], retry=False)
+        with rapport_build_task.app.connection_for_write() as conn:
+            # One quick attempt: kombu's default is to retry the connection for seconds, and a
+            # web request that orders a report must answer within 2 s while Redis is down.
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
+            rapport_build_task.apply_async(args=[rapport_id], retry=False, connection=conn)
     except Exception:  # noqa: BLE001 - any broker failure: the sweep will resend the row
         logger.warning("Kunde inte skicka rapport %s till kön; svepet skickar den igen", rapport_id)
         return False
@@ -51,7 +55,11 @@ def rapport_order(
     foregaende: Rapport | None = None,
     diarienummer: str = "",
 ) -> Rapport:
-    """Order a report: save the row (status köad), then send the task after commit."""
+    """Order a report: save the row (status köad), then send the task after commit.
+
+    ``rapport.skickad`` tells the caller whether the task reached the queue: False when the
+    broker (Redis) was down, and the row waits for the sweep; None while the send waits for an
+    outer transaction to commit."""
     omfattning = Omfattning.FORBUND if forbund is not None else Omfattning.NATIONELL
     with transaction.atomic():
         rapport = Rapport.objects.create(
@@ -65,7 +73,12 @@ def rapport_order(
             foregaende=foregaende,
             diarienummer=diarienummer,
         )
-        transaction.on_commit(lambda: _send(rapport.pk))
+        rapport.skickad = None
+
+        def send() -> None:
+            rapport.skickad = _send(rapport.pk)
+
+        transaction.on_commit(send)
     return rapport
 
 
@@ -152,6 +165,11 @@ def rapport_build(*, rapport_id: int) -> None:
             old = getattr(locked, field)
             if old:
                 old.delete(save=False)
+            # A worker killed between writing a file and committing leaves it behind: replace
+            # it, so a report has exactly one file of each kind however often it was retried.
+            target = rapport_upload_to(locked, f"{stem}.{ext}")
+            if old.storage.exists(target):
+                old.storage.delete(target)
             getattr(locked, field).save(f"{stem}.{ext}", ContentFile(data), save=False)
         locked.pdf_sha256 = sha256(pdf)
         locked.xlsx_sha256 = sha256(xlsx)

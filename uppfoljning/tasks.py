@@ -15,6 +15,10 @@ TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 @shared_task(
     bind=True,
     name="uppfoljning.rapport_build",
+    # The Rapport row is the result. A stored result would also make sending the task from a
+    # web request subscribe to the result store first, which retries for ~20 s when Redis is
+    # down (SECURITY.md #18: the web answers within 2 s while Redis is down).
+    ignore_result=True,
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=3,

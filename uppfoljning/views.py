@@ -17,6 +17,22 @@ from .stats.core import forbund_scope
 REPORT_READERS = (Role.FORBUNDSCHEF, Role.EKONOMI, Role.STYRELSE, Role.NATIONELL)
 
 
+def _ordered_message(request, rapport, text: str) -> None:
+    """The order is saved either way; say plainly when it waits for the background service
+    (Redis down) rather than pretend it is being made."""
+    if getattr(rapport, "skickad", None) is False:
+        messages.warning(
+            request,
+            _(
+                "%(titel)s är beställd och står i kö. Bakgrundstjänsten går inte att nå just nu; "
+                "rapporten tas fram automatiskt när den är tillbaka."
+            )
+            % {"titel": rapport.titel},
+        )
+        return
+    messages.success(request, text)
+
+
 @role_required(Role.NATIONELL)
 @require_http_methods(["GET", "POST"])
 def nationell(request):
@@ -31,8 +47,9 @@ def nationell(request):
             period=form.cleaned_data["period"],
             variant=Variant.NATIONELL,
         )
-        messages.success(
+        _ordered_message(
             request,
+            rapport,
             _("Nationell %(titel)s är beställd och tas fram i bakgrunden.")
             % {"titel": rapport.titel.lower()},
         )
@@ -65,8 +82,9 @@ def rapporter(request):
                 typ=form.cleaned_data["typ"],
                 period=form.cleaned_data["period"],
             )
-            messages.success(
+            _ordered_message(
                 request,
+                rapport,
                 _("%(titel)s är beställd och tas fram i bakgrunden.") % {"titel": rapport.titel},
             )
             return redirect("uppfoljning:rapporter")

@@ -70,3 +70,5 @@ class Registrering:
     deltagande: Deltagande
     warnings: list[str]
     person_found: bool = False
+    # True when the same form had already been saved (a double submit): nothing new was made.
+    redan_sparad: bool = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -149,6 +150,7 @@ def deltagande_register(
     samtycke: SamtyckeInput | None = None,
     start: StartUppgifter | None = None,
     begaran: str = "",
+    inlamningsnyckel: uuid.UUID | None = None,
 ) -> Registrering:
     """Register a participation (design sections 1 and 4, issue 5 rules).
 
@@ -158,7 +160,14 @@ def deltagande_register(
       and is found again by keyed hash (an earlier registration is linked, not duplicated).
     * Inskrivning not in the future and inside the insats's period; age outside 16–64 warns.
     * The same person in the same insats with overlapping dates is refused.
+    * No duplicates from a double submit (SECURITY.md #17): the form's one-time
+      ``inlamningsnyckel`` is stored on the row; a second call with the same key in the förbund
+      saves nothing and returns the row already made (``redan_sparad``).
     """
+    if inlamningsnyckel is not None:
+        earlier = _registered_with_key(insats=insats, user=user, key=inlamningsnyckel)
+        if earlier is not None:
+            return Registrering(earlier, [], redan_sparad=True)
     identified = personnummer is not None and personnummer != ""
     errors = registration_problems(insats, inskrivning)
     if identified and skyddad:
@@ -210,6 +219,7 @@ def deltagande_register(
         fodelsear=fodelsear,
         inskrivning=inskrivning,
         registrerad_av=user,
+        inlamningsnyckel=inlamningsnyckel,
     )
     if identified:
         deltagande.utbildning_id = start.utbildning
@@ -222,6 +232,16 @@ def deltagande_register(
             if identified:
                 _forsorjning_set(deltagande, Skede.FORE, start.forsorjning_fore)
     except IntegrityError:
+        if (
+            inlamningsnyckel is not None
+            and Deltagande.objects.filter(
+                forbund_id=insats.forbund_id, inlamningsnyckel=inlamningsnyckel
+            ).exists()
+        ):
+            # The key belongs to another user's or insats's form: never hand over that row.
+            raise ValidationError(
+                {"__all__": "Formuläret har redan använts. Ladda om sidan och försök igen."}
+            ) from None
         # A concurrent registration won the race for the same person and period.
         other = _overlapping(person=person, insats=insats, start=inskrivning, end=None)
         raise ValidationError(
@@ -237,6 +257,21 @@ def deltagande_register(
             begaran=begaran,
         )
     return Registrering(deltagande, _age_warnings(fodelsear, inskrivning), found)
+
+
+def _registered_with_key(*, insats: Insats, user, key: uuid.UUID) -> Deltagande | None:
+    """The participation an earlier submit of the same form (same insats, same user) made.
+
+    A transaction-scoped advisory lock on the key makes two simultaneous submits of one form
+    take turns: the second waits for the first to commit and then finds its row (each statement
+    sees the latest committed data under READ COMMITTED). The unique constraint on
+    (förbund, inlämningsnyckel) stays as the backstop."""
+    lock_id = int.from_bytes(key.bytes[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+    return Deltagande.objects.filter(
+        forbund_id=insats.forbund_id, insats=insats, registrerad_av=user, inlamningsnyckel=key
+    ).first()
 
 
 def _forsorjning_set(deltagande: Deltagande, skede: str, koder: list[str]) -> None:

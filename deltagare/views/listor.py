@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -107,6 +109,9 @@ def registrera(request, insats_uuid):
                 _apply_errors(form, exc)
             else:
                 d = result.deltagande
+                if result.redan_sparad:
+                    messages.info(request, "Registreringen var redan sparad.")
+                    return redirect("deltagare:deltagande", deltagande_uuid=d.uuid)
                 messages.success(request, f"Deltagandet {d.nummer} är registrerat.")
                 if result.person_found:
                     messages.info(
@@ -118,7 +123,9 @@ def registrera(request, insats_uuid):
                     messages.warning(request, warning)
                 return redirect("deltagare:deltagande", deltagande_uuid=d.uuid)
     else:
-        form = form_class(initial={"inskrivning": services.today()})
+        form = form_class(
+            initial={"inskrivning": services.today(), "inlamningsnyckel": uuid.uuid4()}
+        )
     context = {
         "insats": insats,
         "form": form,
@@ -139,6 +146,7 @@ def _register(request, insats, form, identified: bool):
             fodelsear=data["fodelsear"],
             inskrivning=data["inskrivning"],
             begaran=_begaran(request),
+            inlamningsnyckel=data.get("inlamningsnyckel"),
         )
     return services.deltagande_register(
         insats=insats,
@@ -163,6 +171,7 @@ def _register(request, insats, form, identified: bool):
             forsorjning_fore=[k.kod for k in data["forsorjning_fore"]],
         ),
         begaran=_begaran(request),
+        inlamningsnyckel=data.get("inlamningsnyckel"),
     )
 
 

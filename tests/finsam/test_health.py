@@ -35,3 +35,17 @@ def test_redis_down_gives_503_with_reason_and_pages_still_answer(settings):
 
 def test_readyz_ok_when_services_answer():
     assert Client().get("/readyz").status_code == 200
+
+
+def test_cache_down_leaves_the_board_dashboard_working(settings, styrelse, login):
+    """SECURITY.md #22 in-process: Redis as cache unreachable. The board's closed-period
+    dashboard (cached in Redis) is computed instead of failing; a deeper test with real
+    processes is tests/uppfoljning/test_reliability.py."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    page = login(styrelse).get("/uppfoljning/styrelse/?period=forra_aret")
+    assert page.status_code == 200
