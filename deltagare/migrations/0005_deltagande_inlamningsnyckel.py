@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deltagare', '0003_triggers'),
+        ('deltagare', '0004_atkomst_nekad'),
     ]
 
     operations = [
