@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "insatser",
     "deltagare",
     "uppfoljning",
+    "bench",
 ]
 
 MIDDLEWARE = [
