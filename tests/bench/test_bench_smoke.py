@@ -87,7 +87,10 @@ def test_statistics_section_matches_its_floor_and_adds_up():
 
 
 @pytest.mark.slow
-def test_runner_sections_run_on_tiny_data(transactional_db, settings, tmp_path):
+# The worker must see the data, so it is committed; serialized rollback puts the reference
+# tables the migrations seeded (code lists, kommuner) back after the flush, for later tests.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_runner_sections_run_on_tiny_data(settings, tmp_path):
     from bench import runner
     from bench.generator import stamp_matches
 
@@ -107,3 +110,11 @@ def test_runner_sections_run_on_tiny_data(transactional_db, settings, tmp_path):
     table = runner.format_table(results)
     assert "kärnor" in table
     assert "5 minne" in table
+
+
+@pytest.mark.django_db
+def test_reference_tables_survive_the_runner_test():
+    """Runs after the transactional test above: the seeded code lists are still there."""
+    from insatser.models import Kategori
+
+    assert Kategori.objects.filter(kod="ARBLIV").exists()
