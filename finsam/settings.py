@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "insatser",
     "deltagare",
     "uppfoljning",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +111,9 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:543
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+# No JIT: the report queries run for milliseconds to seconds, and JIT compiling them cost more
+# than it saved (1.4 s of 1.5 s on a transition table at national scale; docs/performance.md).
+DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ---

@@ -177,9 +177,13 @@ def section_deltagare(forbund_qs, period: Period, outcome: Outcome) -> Section:
     aggregates["unga_ake"] = Count(
         "id", filter=active & Q(alder__gte=16, alder__lte=29) & Q(har_ake=True)
     )
-    totals = base.annotate(
-        alder=_age_expression(), har_ake=_kalla_exists(Skede.FORE, ["AKE"])
-    ).aggregate(**aggregates)
+    # New and ended participations are active in the period too, so only active rows are read
+    # (the consent-detail EXISTS runs for them, not for every participation ever registered).
+    totals = (
+        base.filter(active)
+        .annotate(alder=_age_expression(), har_ake=_kalla_exists(Skede.FORE, ["AKE"]))
+        .aggregate(**aggregates)
+    )
     rows = []
     for label, prefix in (("Aktiva", "a"), ("Nya", "n"), ("Avslutade", "e")):
         values = [totals[f"{prefix}_{kon}"] for kon in KON_CODES]
@@ -586,34 +590,54 @@ def _kategori_field() -> str:
 
 
 def section_uppfoljning(forbund_qs, period: Period) -> Section:
-    """Follow-up +6 and +12 months after utskrivning, for the points that fell in the period."""
+    """Follow-up +6 and +12 months after utskrivning, for the points that fell in the period.
+
+    One query for both points. "In offentlig försörjning" is an EXISTS over the follow-up's
+    sources (no join that multiplies rows, so no DISTINCT), and a plain range on utskrivning,
+    a little wider than the exact month arithmetic, lets PostgreSQL discard most rows before it
+    computes each point's date."""
+    import datetime as dt
+
+    from dateutil.relativedelta import relativedelta
+
+    # The point's date as PostgreSQL's month arithmetic gives it (31 Dec + 6 months = 30 Jun),
+    # the same rule the follow-up worklist uses.
+    point = Func(
+        F("deltagande__utskrivning"),
+        Func(F("punkt"), template="make_interval(months => %(expressions)s)"),
+        template="((%(expressions)s)::date)",
+        arg_joiner=" + ",
+        output_field=DateField(),
+    )
+    margin = dt.timedelta(days=7)
+    offentlig = Uppfoljning.forsorjning.through.objects.filter(
+        uppfoljning_id=OuterRef("pk"), forsorjningskalla_id__in=OFFENTLIG
+    )
+    grouped = (
+        Uppfoljning.objects.filter(
+            forbund__in=forbund_qs,
+            punkt__in=(6, 12),
+            deltagande__person__isnull=False,
+            deltagande__utskrivning__gte=period.start - relativedelta(months=12) - margin,
+            deltagande__utskrivning__lte=period.slut - relativedelta(months=6) + margin,
+        )
+        .exclude(deltagande__avslutsorsak_id=FEL)
+        .annotate(punktdatum=point)
+        .filter(punktdatum__gte=period.start, punktdatum__lte=period.slut)
+        .annotate(offentlig=Exists(offentlig))
+        .values("punkt")
+        .annotate(
+            registrerade=Count("id"),
+            nadda=Count("id", filter=Q(nadd=True)),
+            aes=Count("id", filter=Q(nadd=True, sysselsattning_id__in=ARBETE_ELLER_STUDIER)),
+            off=Count("id", filter=Q(nadd=True, offentlig=True)),
+        )
+        .order_by()
+    )
+    by_punkt = {g["punkt"]: g for g in grouped}
     rows = []
     for punkt in (6, 12):
-        # The point's date as PostgreSQL's month arithmetic gives it (31 Dec + 6 months =
-        # 30 Jun), the same rule the follow-up worklist uses.
-        point = Func(
-            F("deltagande__utskrivning"),
-            template=f"((%(expressions)s + interval '{int(punkt)} months')::date)",
-            output_field=DateField(),
-        )
-        qs = (
-            Uppfoljning.objects.filter(
-                forbund__in=forbund_qs, punkt=punkt, deltagande__person__isnull=False
-            )
-            .exclude(deltagande__avslutsorsak_id=FEL)
-            .annotate(punktdatum=point)
-            .filter(punktdatum__gte=period.start, punktdatum__lte=period.slut)
-        )
-        c = qs.aggregate(
-            registrerade=Count("id", distinct=True),
-            nadda=Count("id", filter=Q(nadd=True), distinct=True),
-            aes=Count(
-                "id", filter=Q(nadd=True, sysselsattning_id__in=ARBETE_ELLER_STUDIER), distinct=True
-            ),
-            offentlig=Count(
-                "id", filter=Q(nadd=True, forsorjning__kod__in=OFFENTLIG), distinct=True
-            ),
-        )
+        c = by_punkt.get(punkt, {"registrerade": 0, "nadda": 0, "aes": 0, "off": 0})
         rows.append(
             [
                 f"+{punkt} månader",
@@ -621,8 +645,8 @@ def section_uppfoljning(forbund_qs, period: Period) -> Section:
                 c["nadda"],
                 c["aes"],
                 _pct(c["aes"], c["nadda"]),
-                c["offentlig"],
-                _pct(c["offentlig"], c["nadda"]),
+                c["off"],
+                _pct(c["off"], c["nadda"]),
             ]
         )
     table = Table(
@@ -657,6 +681,7 @@ def section_per_insats(forbund_qs, period: Period) -> Section:
     aes_base = ended & Q(person__isnull=False) & known_sysselsattning()
     grouped = (
         counted(forbund_qs)
+        .filter(active)  # every count below is of active participations (ended ones are too)
         .values("insats_id", "insats__kod", "insats__namn", "forbund__namn")
         .annotate(
             deltagare=Count("id", filter=active),
