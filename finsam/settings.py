@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_htmx",
+    "pgtrigger",
+    "pghistory",
     "finsam",
     "forbund",
     "insatser",
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "finsam.middleware.SecurityHeadersMiddleware",
     "finsam.middleware.ForbundMiddleware",
     "finsam.middleware.TwoFactorMiddleware",
+    "finsam.audit.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -179,6 +182,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # never trust X-Forwarded-For by default
 AXES_VERBOSE = False
+
+# --- Audit trail (django-pghistory; see finsam/audit.py) ---
+# Database triggers record each change of the tracked rows; the middleware ties the changes of a
+# request to who made them and the request's method and path (never its query string or body).
+# Only writing methods get a context: a GET changes no tracked row.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # --- Sessions: end after 30 idle minutes. ---
 SESSION_COOKIE_AGE = 30 * 60
