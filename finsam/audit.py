@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
-from django.core.paginator import Page, Paginator
 from django.db import connection, models
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
@@ -107,14 +105,36 @@ class Entry:
 
 @dataclass
 class History:
-    page: Page
     entries: list[Entry]
+    number: int = 1
+    has_next: bool = False
     query: str = ""  # the page's other query parameters, kept by the page links
     param: str = PAGE_PARAM
 
     @property
-    def total(self) -> int:
-        return self.page.paginator.count
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _page_number(value: str | None) -> int:
+    """``?historik=N``; anything else is the first page (bad input never fails the page)."""
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), 10_000)
 
 
 def field_label(f) -> str:
@@ -214,8 +234,8 @@ def history(
 
     ``hidden`` fields are not listed (the förbund; a foreign key to ``obj`` is implied). Updates
     whose changes were all purged (anonymisation) are left out. The same queries for every page,
-    whatever the number of events: the count, the page, the users and one per kind of foreign
-    key the models hold (code lists, members, decisions)."""
+    whatever the number of events: the page (with its users) and one per kind of foreign key
+    the models hold (code lists, members, decisions)."""
     event_models = list(event_models)
     by_label = {m._meta.label: m for m in event_models}
     hidden = set(hidden)
@@ -237,11 +257,12 @@ def history(
     )
     if where is not None:
         qs = qs.filter(where)
-    page = Paginator(qs, per_page).get_page(request.GET.get(PAGE_PARAM))
-    rows = list(page.object_list)
-    user_ids = {r.user_id for r in rows if r.user_id is not None}
-    user_model = apps.get_model(*_user_label().split("."))
-    users = {u.pk: u for u in _any_of(user_model, user_ids)}
+    number = _page_number(request.GET.get(PAGE_PARAM))
+    start = (number - 1) * per_page
+    # One row more than shown tells whether there is a next page, without a count query.
+    rows = list(qs.select_related("user")[start : start + per_page + 1])
+    has_next = len(rows) > per_page
+    rows = rows[:per_page]
     names = _fk_names(rows, fields_by_model)
     entries = []
     for row in rows:
@@ -268,7 +289,7 @@ def history(
         entries.append(
             Entry(
                 at=row.pgh_created_at,
-                user=users.get(row.user_id),
+                user=row.user,
                 what="" if is_self else _title(row, event_model, names),
                 action=str(ACTIONS.get(row.pgh_label, row.pgh_label)),
                 changes=changes,
@@ -276,10 +297,4 @@ def history(
         )
     others = request.GET.copy()
     others.pop(PAGE_PARAM, None)
-    return History(page=page, entries=entries, query=others.urlencode())
-
-
-def _user_label() -> str:
-    from django.conf import settings
-
-    return settings.AUTH_USER_MODEL
+    return History(entries=entries, number=number, has_next=has_next, query=others.urlencode())

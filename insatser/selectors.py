@@ -694,15 +694,16 @@ def insats_history(request, *, insats: Insats) -> History:
 
 
 def _covered_by_audit_trail() -> Q:
-    """The ``Handelse`` rows whose content the audit trail already shows: the insats's own
-    fields, its creation, and budget, cost and co-financing changes."""
+    """The ``Handelse`` rows whose content the audit trail already shows: changes of the insats's
+    own fields, and budget, cost and co-financing changes. Its creation stays in the event log,
+    as the start of the lifecycle."""
     labels = [
         field_label(Insats._meta.get_field(name))
         for name in TRACKED_FIELDS
         if name not in M2M_FIELDS
     ]
     return (
-        Q(falt__in=[*labels, _("Insatsen skapad")])
+        Q(falt__in=labels)
         | Q(falt__startswith=_("Budget") + " ")
         | Q(falt__startswith=_("Kostnader") + " ")
         | Q(falt__startswith=_("Extern finansiering") + " ")
@@ -710,8 +711,8 @@ def _covered_by_audit_trail() -> Q:
 
 
 def insats_handelser(*, insats: Insats, limit: int | None) -> QuerySet[Handelse]:
-    """The insats's other events (``Handelse``, written by the services): roles, documents,
-    målgrupper/metoder/huvudman, volumes and occasions, which are not rows of the tracked
+    """The insats's other events (``Handelse``, written by the services): its creation, roles,
+    documents, målgrupper/metoder/huvudman, volumes and occasions, which are not rows of the tracked
     models; newest first. Field and money changes are in ``insats_history`` instead."""
     return (
         Handelse.objects.filter(insats=insats)
