@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
@@ -292,6 +293,31 @@ class DeltagandeQuerySet(models.QuerySet):
         )
 
 
+# Audit trail (finsam.audit): never the identity link (person, samtycke), the number or who
+# registered it; the details are purged from the history when the participation is anonymised
+# (services.radering), like from the row itself.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    fields=[
+        "forbund",
+        "insats",
+        "kon",
+        "fodelsear",
+        "inskrivning",
+        "utbildning",
+        "sysselsattning_fore",
+        "tid_offentlig_forsorjning",
+        "anvisande_part",
+        "utskrivning",
+        "avslutsorsak",
+        "sysselsattning_efter",
+        "anonymiserad",
+    ],
+    model_name="DeltagandeEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
+)
 class Deltagande(models.Model):
     """One participation of one person (or an anonymous one) in one insats.
 
@@ -478,6 +504,14 @@ class Skede(models.TextChoices):
     EFTER = "EFTER", _("Efter insats")
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    fields=["forbund", "deltagande", "skede", "kalla"],
+    model_name="ForsorjningEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
+)
 class Forsorjning(models.Model):
     """One försörjningskälla before or after a participation (several may hold at once).
 
@@ -488,8 +522,13 @@ class Forsorjning(models.Model):
     forbund = models.ForeignKey("forbund.Forbund", on_delete=models.CASCADE, related_name="+")
     deltagande = models.ForeignKey(Deltagande, on_delete=models.CASCADE, related_name="forsorjning")
     insats = models.ForeignKey("insatser.Insats", on_delete=models.PROTECT, related_name="+")
-    skede = models.CharField(max_length=5, choices=Skede)
-    kalla = models.ForeignKey(Forsorjningskalla, on_delete=models.PROTECT, related_name="+")
+    skede = models.CharField(_("skede"), max_length=5, choices=Skede)
+    kalla = models.ForeignKey(
+        Forsorjningskalla,
+        verbose_name=_("försörjningskälla"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     inskrivning = models.DateField()
     utskrivning = models.DateField(null=True, blank=True)
 
@@ -513,6 +552,14 @@ class Forsorjning(models.Model):
         return f"{self.skede} {self.kalla_id}"
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    fields=["forbund", "deltagande", "punkt", "nadd", "sysselsattning"],
+    model_name="UppfoljningEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
+)
 class Uppfoljning(models.Model):
     """A follow-up at +6 or +12 months after utskrivning; "not reached" is a valid answer."""
 

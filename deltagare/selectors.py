@@ -30,6 +30,8 @@ from django.db.models.functions import ExtractHour, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
+from finsam.audit import History
+from finsam.audit import history as audit_history
 from finsam.models import User
 from finsam.permissions import insatser_granted
 from finsam.roles import PARTICIPANT_ROLES, Role
@@ -515,3 +517,23 @@ def samtycke_for_user(request, samtycke_uuid) -> Samtycke:
         _log_denied(request, Person.objects.filter(samtycken__uuid=samtycke_uuid))
         raise Http404
     return samtycke
+
+
+# --- Audit trail -------------------------------------------------------------------------------
+
+
+def deltagande_history(request, *, deltagande: Deltagande) -> History:
+    """The participation's changes and its försörjning rows and follow-ups (finsam.audit),
+    newest first, paged. Shown only on the participation's page, so only to the staff who may
+    see it (``deltagande_get_for_user``). Never holds identity: the Person and consent links
+    are not tracked, and anonymisation purges the details (services.radering)."""
+    return audit_history(
+        request,
+        obj=deltagande,
+        event_models=[
+            Deltagande.pgh_event_model,
+            Forsorjning.pgh_event_model,
+            Uppfoljning.pgh_event_model,
+        ],
+        hidden=("forbund", "insats"),
+    )

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_htmx",
+    "pgtrigger",
+    "pghistory",
     "finsam",
     "forbund",
     "insatser",
@@ -84,6 +86,7 @@ MIDDLEWARE = [
     "finsam.middleware.SecurityHeadersMiddleware",
     "finsam.middleware.ForbundMiddleware",
     "finsam.middleware.TwoFactorMiddleware",
+    "finsam.audit.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -190,6 +193,12 @@ FINSAM_TRUSTED_PROXIES = int(os.environ.get("FINSAM_TRUSTED_PROXIES", "0"))
 FINSAM_LOGIN_LIMIT_PER_USER = (20, 60 * 60)
 FINSAM_LOGIN_LIMIT_PER_ADDRESS = (100, 10 * 60)
 AXES_VERBOSE = False
+
+# --- Audit trail (django-pghistory; see finsam/audit.py) ---
+# Database triggers record each change of the tracked rows; the middleware ties the changes of a
+# request to who made them and the request's method and path (never its query string or body).
+# Only writing methods get a context: a GET changes no tracked row.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # --- Sessions: end after 30 idle minutes. ---
 SESSION_COOKIE_AGE = 30 * 60

@@ -3,6 +3,7 @@
 import uuid
 from decimal import Decimal
 
+import pghistory
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -45,6 +46,29 @@ class ForbundQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    fields=[
+        "namn",
+        "organisationsnummer",
+        "is_active",
+        "startdatum",
+        "utdelningsadress",
+        "postnummer",
+        "postort",
+        "epost",
+        "telefon",
+        "webbplats",
+        "kommun_fordelning",
+        "ek_troskel_procent",
+        "ek_ingaende_ar",
+        "ek_ingaende_belopp",
+    ],
+    model_name="ForbundEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
+)
 class Forbund(models.Model):
     """A samordningsförbund: the tenant every other row belongs to."""
 
@@ -121,6 +145,14 @@ class MedlemQuerySet(models.QuerySet):
         ).order_by("typ_order", "namn", "startdatum")
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    fields=["forbund", "typ", "namn", "kommun", "startdatum", "slutdatum", "andel_procent"],
+    model_name="MedlemEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
+)
 class Medlem(models.Model):
     """A member organisation's membership of a förbund, with its period.
 
@@ -358,6 +390,23 @@ class BudgetStatus(models.TextChoices):
     ERSATT = "ERSATT", _("Ersatt av ny version")
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    fields=[
+        "forbund",
+        "ar",
+        "version",
+        "status",
+        "andringsorsak",
+        "beslut",
+        "beslutsdatum",
+        "last_at",
+    ],
+    model_name="BudgetEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
+)
 class Budget(models.Model):
     """One version of a year's budget. A draft may be edited; a decided budget is locked, and a
     change after decision is a new version with its reason (the old one is kept as history)."""
@@ -420,6 +469,14 @@ class Budget(models.Model):
         return self.status != BudgetStatus.UTKAST
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    fields=["forbund", "budget", "post", "belopp"],
+    model_name="BudgetradEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
+)
 class Budgetrad(models.Model):
     """The amount of one line in one budget version (whole kronor)."""
 
@@ -464,6 +521,14 @@ class Kontomappning(models.Model):
         return f"{self.konto} → {self.get_post_display()}"
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    fields=["forbund", "datum", "post", "belopp", "konto", "text"],
+    model_name="UtfallEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
+)
 class Utfall(models.Model):
     """An actual cost booked on a budget line on a date (entered by hand or imported)."""
 

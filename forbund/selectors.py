@@ -11,6 +11,8 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from finsam.audit import History
+from finsam.audit import history as audit_history
 from finsam.models import Roll
 from finsam.roles import Role
 
@@ -230,3 +232,15 @@ def bidrag_for_year(*, forbund: Forbund, ar: int) -> Bidragstabell:
 
 def finansiering_years(*, forbund: Forbund) -> list[Finansieringsar]:
     return list(Finansieringsar.objects.filter(forbund=forbund).order_by("-ar"))
+
+
+# --- audit trail ------------------------------------------------------------------------------
+
+
+def forbund_history(request, *, forbund: Forbund) -> History:
+    """The förbund profile's and its members' changes (finsam.audit), newest first, paged."""
+    return audit_history(
+        request,
+        obj=forbund,
+        event_models=[Forbund.pgh_event_model, Medlem.pgh_event_model],
+    )

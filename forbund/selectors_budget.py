@@ -6,12 +6,23 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.http import Http404
 
+from finsam.audit import History
+from finsam.audit import history as audit_history
+
 from .extensions import insats_budget_total, insats_costs_by_month
-from .models import Budget, Budgetpost, BudgetStatus, Finansieringsar, Forbund, Utfall
+from .models import (
+    Budget,
+    Budgetpost,
+    BudgetStatus,
+    Finansieringsar,
+    Forbund,
+    Utfall,
+)
+from .models import Budgetrad as BudgetradModel
 
 MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 ZERO = Decimal(0)
@@ -290,3 +301,24 @@ def eget_kapital_over_threshold(*, forbund_list: list[Forbund], ar: int) -> dict
         threshold = fin[(f.pk, ar)].total_finansiering * f.ek_troskel_procent / 100
         out[f.pk] = balance > threshold
     return out
+
+
+# --- audit trail ------------------------------------------------------------------------------
+
+
+def budget_history(request, *, budget: Budget) -> History:
+    """One budget version's changes (status, decision, reason) and its rows' amounts
+    (finsam.audit), newest first, paged."""
+    return audit_history(
+        request, obj=budget, event_models=[Budget.pgh_event_model, BudgetradModel.pgh_event_model]
+    )
+
+
+def utfall_history(request, *, forbund: Forbund, ar: int) -> History:
+    """Utfall rows added, changed or removed for dates in year ``ar`` (finsam.audit)."""
+    return audit_history(
+        request,
+        obj=forbund,
+        event_models=[Utfall.pgh_event_model],
+        where=Q(pgh_data__datum__startswith=f"{ar:04d}-"),
+    )

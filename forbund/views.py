@@ -108,6 +108,7 @@ def profil(request):
             "gallande": selectors.forbundsordning_current(forbund=forbund, day=today),
             "can_edit": can_edit(request),
             "upload_form": ForbundsordningForm(),
+            "historik": selectors.forbund_history(request, forbund=forbund),
         },
     )
 

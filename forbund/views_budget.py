@@ -174,6 +174,7 @@ def budget_version(request, uuid):
             "previous": previous,
             "previous_total": sum(before.values()) if before else None,
             "can_edit": can_edit_budget(request),
+            "historik": sel.budget_history(request, budget=b),
         },
         status=400 if failed else 200,
     )
@@ -218,6 +219,7 @@ def _utfall_page(request, ar, form, import_form, konto_form, result):
             "result": result,
             "can_edit": can_edit_budget(request),
             "year_choices": _year_choices(ar),
+            "historik": sel.utfall_history(request, forbund=forbund, ar=ar),
         },
         status=400 if failed else 200,
     )

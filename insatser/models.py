@@ -9,6 +9,7 @@ occasions) and a history of every change.
 import uuid
 from pathlib import PurePath
 
+import pghistory
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -106,6 +107,29 @@ class InsatsQuerySet(models.QuerySet):
         )
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    fields=[
+        "forbund",
+        "kod",
+        "namn",
+        "beskrivning",
+        "kategori",
+        "status",
+        "beslut",
+        "registreringsform",
+        "personuppgiftsansvarig",
+        "startdatum",
+        "planerat_slutdatum",
+        "slutdatum",
+        "planerade_deltagare",
+        "malvarden",
+    ],
+    model_name="InsatsEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
+)
 class Insats(models.Model):
     forbund = models.ForeignKey(
         "forbund.Forbund", on_delete=models.CASCADE, related_name="insatser"
@@ -276,6 +300,14 @@ class InsatsGroupObjectPermission(GroupObjectPermissionBase):
 # --- Money ---
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    fields=["forbund", "insats", "ar", "belopp", "kommentar"],
+    model_name="InsatsbudgetEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
+)
 class Insatsbudget(models.Model):
     """The förbund's own money for an insats in one calendar year (external money is separate)."""
 
@@ -305,6 +337,14 @@ class Insatsbudget(models.Model):
         return f"{self.insats.kod} {self.ar}: {self.belopp} kr"
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    fields=["forbund", "insats", "ar", "manad", "belopp"],
+    model_name="InsatskostnadEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
+)
 class Insatskostnad(models.Model):
     """Actual cost (utfall) of an insats in one month, paid with the förbund's money."""
 
@@ -337,6 +377,14 @@ class Insatskostnad(models.Model):
         return f"{self.insats.kod} {self.ar}-{self.manad:02d}: {self.belopp} kr"
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    fields=["forbund", "insats", "finansiar", "projektnummer", "ar", "belopp"],
+    model_name="MedfinansieringEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
+)
 class Medfinansiering(models.Model):
     """External co-financing of an insats (e.g. ESF), per financier and year.
 

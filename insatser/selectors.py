@@ -30,7 +30,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from finsam.audit import History, field_label
+from finsam.audit import history as audit_history
 from finsam.permissions import (
     DELTAGARANSVARIG,
     INSATSANSVARIG,
@@ -41,6 +44,7 @@ from finsam.permissions import (
 from finsam.roles import Role
 
 from .models import (
+    Handelse,
     Insats,
     Insatsbudget,
     Insatskostnad,
@@ -49,6 +53,7 @@ from .models import (
     TillfalleDeltagare,
     Volym,
 )
+from .services.history import M2M_FIELDS, TRACKED_FIELDS
 
 if TYPE_CHECKING:
     from finsam.models import User
@@ -667,3 +672,50 @@ def ekonomi_oversikt(*, forbund: Forbund, year: int) -> Ekonomioversikt:
     )
     rows = [EkonomiRad(i, i.b, i.u, i.e) for i in insatser]
     return Ekonomioversikt(year, rows, insats_costs_by_month(forbund=forbund, year=year))
+
+
+# --- Audit trail -------------------------------------------------------------------------------
+
+
+def insats_history(request, *, insats: Insats) -> History:
+    """The insats's field changes and its budget, cost and co-financing rows, from the database
+    audit trail (finsam.audit): newest first, paged. Recorded by triggers, so it also shows
+    changes made outside the services (admin, imports)."""
+    return audit_history(
+        request,
+        obj=insats,
+        event_models=[
+            Insats.pgh_event_model,
+            Insatsbudget.pgh_event_model,
+            Insatskostnad.pgh_event_model,
+            Medfinansiering.pgh_event_model,
+        ],
+    )
+
+
+def _covered_by_audit_trail() -> Q:
+    """The ``Handelse`` rows whose content the audit trail already shows: changes of the insats's
+    own fields, and budget, cost and co-financing changes. Its creation stays in the event log,
+    as the start of the lifecycle."""
+    labels = [
+        field_label(Insats._meta.get_field(name))
+        for name in TRACKED_FIELDS
+        if name not in M2M_FIELDS
+    ]
+    return (
+        Q(falt__in=labels)
+        | Q(falt__startswith=_("Budget") + " ")
+        | Q(falt__startswith=_("Kostnader") + " ")
+        | Q(falt__startswith=_("Extern finansiering") + " ")
+    )
+
+
+def insats_handelser(*, insats: Insats, limit: int | None) -> QuerySet[Handelse]:
+    """The insats's other events (``Handelse``, written by the services): its creation, roles,
+    documents, målgrupper/metoder/huvudman, volumes and occasions, which are not rows of the tracked
+    models; newest first. Field and money changes are in ``insats_history`` instead."""
+    return (
+        Handelse.objects.filter(insats=insats)
+        .exclude(_covered_by_audit_trail())
+        .select_related("user")[:limit]
+    )

@@ -275,7 +275,17 @@ def _registered_with_key(*, insats: Insats, user, key: uuid.UUID) -> Deltagande 
 
 
 def _forsorjning_set(deltagande: Deltagande, skede: str, koder: list[str]) -> None:
-    Forsorjning.objects.filter(deltagande=deltagande, skede=skede).delete()
+    # Only the sources that really change are deleted or added, so that the audit trail
+    # (finsam.audit) shows what changed instead of every source removed and added again.
+    wanted = list(dict.fromkeys(koder))
+    Forsorjning.objects.filter(deltagande=deltagande, skede=skede).exclude(
+        kalla_id__in=wanted
+    ).delete()
+    existing = set(
+        Forsorjning.objects.filter(deltagande=deltagande, skede=skede).values_list(
+            "kalla_id", flat=True
+        )
+    )
     Forsorjning.objects.bulk_create(
         [
             Forsorjning(
@@ -287,7 +297,8 @@ def _forsorjning_set(deltagande: Deltagande, skede: str, koder: list[str]) -> No
                 inskrivning=deltagande.inskrivning,
                 utskrivning=deltagande.utskrivning,
             )
-            for kod in dict.fromkeys(koder)
+            for kod in wanted
+            if kod not in existing
         ]
     )
 

@@ -49,6 +49,7 @@ def _deltagande_anonymise(deltagande: Deltagande, *, orsak: str, user) -> None:
         deltagande.avslutsorsak = None
     deltagande.anonymiserad = timezone.now()
     deltagande.save()
+    _deltagande_history_purge(deltagande)
     Anonymisering.objects.create(
         forbund_id=deltagande.forbund_id,
         deltagande=deltagande,
@@ -56,6 +57,28 @@ def _deltagande_anonymise(deltagande: Deltagande, *, orsak: str, user) -> None:
         orsak=orsak,
         utford_av=user,
     )
+
+
+# The participation's details, which anonymisation removes from the row and its history.
+DETAIL_FIELDS = (
+    "utbildning",
+    "sysselsattning_fore",
+    "tid_offentlig_forsorjning",
+    "anvisande_part",
+    "sysselsattning_efter",
+)
+
+
+def _deltagande_history_purge(deltagande: Deltagande) -> None:
+    """The audit trail (finsam.audit) forgets the details too (design section 4.4): its events of
+    the participation keep kön, birth year, insats, dates and who changed them when, the
+    details become empty (avslutsorsak too, unless FEL), and the events of its försörjning rows
+    and follow-ups are deleted. Same transaction as the anonymisation."""
+    events = Deltagande.pgh_event_model.objects.filter(pgh_obj_id=deltagande.pk)
+    events.update(**dict.fromkeys(DETAIL_FIELDS))
+    events.exclude(avslutsorsak_id=FEL).update(avslutsorsak=None)
+    Forsorjning.pgh_event_model.objects.filter(deltagande_id=deltagande.pk).delete()
+    Uppfoljning.pgh_event_model.objects.filter(deltagande_id=deltagande.pk).delete()
 
 
 def _person_delete_if_unused(person: Person) -> bool:

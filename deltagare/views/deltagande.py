@@ -62,6 +62,7 @@ def deltagande(request, deltagande_uuid):
         "punkter": punkter,
         "others": others,
         "aldersgrupp": ALDERSGRUPP_LABELS[d.aldersgrupp],
+        "historik": selectors.deltagande_history(request, deltagande=d),
     }
     return render(request, "deltagare/deltagande.html", context)
 

@@ -23,7 +23,7 @@ from ..forms import (
     InsatsForm,
     TransitionForm,
 )
-from ..models import Handelse, Insats, Registreringsform
+from ..models import Insats, Registreringsform
 from .common import ALL_ROLES, ROLL_PERMS, _apply_errors
 
 
@@ -77,7 +77,7 @@ HISTORY_SHOWN = 200
 
 def _detail(request, insats: Insats, status: int = 200, **forms):
     access = selectors.insats_access(request, insats)
-    handelser = list(Handelse.objects.filter(insats=insats).select_related("user")[:HISTORY_SHOWN])
+    handelser = list(selectors.insats_handelser(insats=insats, limit=HISTORY_SHOWN))
     staff = selectors.insats_staff_lists(insats=insats)
     years = selectors.insats_budget_years(insats=insats)
     today = timezone.localdate()
@@ -95,7 +95,12 @@ def _detail(request, insats: Insats, status: int = 200, **forms):
         "dokument": list(insats.dokument.select_related("uploaded_by")),
         "deltagare_section": participant_summary(request=request, insats=insats),
         "handelser": handelser,
-        "handelser_total": insats.handelser.count() if len(handelser) == HISTORY_SHOWN else None,
+        "handelser_total": (
+            selectors.insats_handelser(insats=insats, limit=None).count()
+            if len(handelser) == HISTORY_SHOWN
+            else None
+        ),
+        "historik": selectors.insats_history(request, insats=insats),
         "today": today,
     }
     if insats.registreringsform == Registreringsform.VOLYM:

@@ -322,9 +322,9 @@ def test_budget_pages_run_constant_queries(
         )
     with django_assert_max_num_queries(15):  # +1: in-app notices on every page
         client.get("/forbund/budget/?ar=2025")
-    with django_assert_max_num_queries(15):  # +1: in-app notices on every page
+    with django_assert_max_num_queries(16):  # +1: notices; +1: the Ändringshistorik page
         client.get("/forbund/utfall/?ar=2025")
-    with django_assert_max_num_queries(15):  # +1: in-app notices on every page
+    with django_assert_max_num_queries(17):  # +1: notices; +2: Ändringshistorik and its beslut
         client.get(f"/forbund/budget/{budget.uuid}/")
 
 
