@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deltagare', '0003_triggers'),
+        ('deltagare', '0005_deltagande_inlamningsnyckel'),
         ('forbund', '0006_audit_trail'),
         ('insatser', '0004_audit_trail'),
         ('pghistory', '0007_auto_20250421_0444'),
