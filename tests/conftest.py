@@ -86,3 +86,21 @@ def celery_worker_process(transactional_db):
     finally:
         app.conf.task_default_queue = previous
         worker.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The security probe's figures (tests/security) at the end of the run, also under xdist and
+    without -s: each probe test records them with ``record_property("security-probe", …)``.
+    Here rather than in tests/security/conftest.py, which the xdist controller never imports."""
+    lines = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == "security-probe"
+    ]
+    if lines:
+        terminalreporter.write_sep("-", "security probe (SECURITY.md #1, #2, #13, #15)")
+        for line in lines:
+            terminalreporter.write_line(line)

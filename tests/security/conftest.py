@@ -47,20 +47,3 @@ def clients(world, django_db_blocker):
 
     with django_db_blocker.unblock():
         return {label: ProbeClient(label, world.users[label]) for label in ROLE_LABELS}
-
-
-def pytest_terminal_summary(terminalreporter):
-    """The probe's figures at the end of the run, also under xdist and without -s: each test
-    records them with ``record_property("security-probe", …)``."""
-    lines = [
-        value
-        for reports in terminalreporter.stats.values()
-        for report in reports
-        if getattr(report, "when", None) == "call"
-        for name, value in getattr(report, "user_properties", ())
-        if name == "security-probe"
-    ]
-    if lines:
-        terminalreporter.write_sep("-", "security probe (SECURITY.md #1, #2, #13, #15)")
-        for line in lines:
-            terminalreporter.write_line(line)
