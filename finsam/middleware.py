@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -81,6 +82,22 @@ class TwoFactorMiddleware:
             and not session_is_strong(request)
         ):
             return redirect(reverse("mfa_verify") + f"?next={quote(request.get_full_path())}")
+        return self.get_response(request)
+
+
+class HttpMethodMiddleware:
+    """Only GET, HEAD and POST reach a view: the application's forms and htmx calls use nothing
+    else, so PUT, PATCH, DELETE, OPTIONS and the rest get 405 before any view or lookup (a view
+    that renders a page for any method must not answer a write method with 200)."""
+
+    ALLOWED = ("GET", "HEAD", "POST")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in self.ALLOWED:
+            return HttpResponseNotAllowed(self.ALLOWED)
         return self.get_response(request)
 
 

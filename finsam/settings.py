@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "finsam.middleware.SecurityHeadersMiddleware",
+    "finsam.middleware.HttpMethodMiddleware",
     "finsam.middleware.ForbundMiddleware",
     "finsam.middleware.TwoFactorMiddleware",
     "finsam.audit.AuditContextMiddleware",

@@ -10,7 +10,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from forbund.models import Forbund
 
@@ -44,6 +44,7 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
+@require_safe
 def start(request):
     """Send each user to the start page of their role in the chosen förbund."""
     if request.forbund is not None:
@@ -87,6 +88,7 @@ def system(request):
     return render(request, "finsam/system.html", {"forbund_list": forbund_list})
 
 
+@require_safe
 def tillganglighet(request):
     return render(request, "finsam/tillganglighet.html")
 
@@ -124,12 +126,14 @@ def _worker_ok() -> bool:
 
 
 @never_cache
+@require_safe
 def healthz(request):
     """Liveness: the process answers."""
     return JsonResponse({"status": "ok"})
 
 
 @never_cache
+@require_safe
 def readyz(request):
     """Readiness: database and Redis answer (503 otherwise)."""
     db, rd = _database_ok(), _redis_ok()
@@ -140,6 +144,7 @@ def readyz(request):
 
 
 @never_cache
+@require_safe
 def health(request):
     """Database, Redis and Celery worker status as JSON. 503 when the database or Redis is down;
     a missing worker is reported but does not make the web application unhealthy (reports wait)."""

@@ -97,7 +97,9 @@ _FIGURES: list[str] = []
 
 def pytest_runtest_logreport(report):
     if report.when == "call" and report.passed:
-        _FIGURES.extend(value for name, value in report.user_properties if name == "figure")
+        _FIGURES.extend(
+            value for name, value in report.user_properties if name in ("figure", "security-probe")
+        )
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from finsam.decorators import role_required
 from finsam.roles import Role
@@ -123,6 +123,7 @@ def delning(request):
 
 
 @role_required(*REPORT_READERS)
+@require_safe
 def rapporter_rader(request):
     """htmx partial: the report rows, polled while any report is being made."""
     rapport_list = list(rapporter_visible(request)[:100])
@@ -134,6 +135,7 @@ def rapporter_rader(request):
 
 
 @role_required(*REPORT_READERS)
+@require_safe
 def rapport_detalj(request, uuid):
     rapport = rapport_get_for_user(request, uuid)
     context = {"rapport": rapport, "changes": []}
@@ -148,6 +150,7 @@ def rapport_detalj(request, uuid):
 
 
 @role_required(*REPORT_READERS)
+@require_safe
 def rapport_fil(request, uuid, format):
     rapport = rapport_get_for_user(request, uuid)
     field = {"pdf": rapport.pdf, "xlsx": rapport.xlsx}.get(format)
