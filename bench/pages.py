@@ -30,6 +30,8 @@ from .webcommon import ctx_get, median, p95, print_rows, row
 
 GOAL_RATIO = 5.0
 DEFAULT_REQUESTS = 30
+QUICK_REQUESTS = 3
+QUICK_WARMUP = 1
 WARMUP = 3
 MINIMAL_URL = "/bench/minimal/"
 
@@ -190,12 +192,15 @@ def run(ctx=None) -> list[dict]:
 
     from .webcommon import large_forbund, small_forbund
 
-    n = int(ctx_get(ctx, "page_requests", DEFAULT_REQUESTS) or DEFAULT_REQUESTS)
+    n = int(
+        ctx_get(ctx, "page_requests", 0)
+        or (QUICK_REQUESTS if ctx_get(ctx, "quick") else DEFAULT_REQUESTS)
+    )
     rng = random.Random()  # fresh personnummer every run: repeated runs never collide
     large, small = large_forbund(ctx), small_forbund(ctx)
     with override_settings(ROOT_URLCONF="bench.urls"):
         session = Session(large, rng)
-        for _ in range(WARMUP):
+        for _ in range(QUICK_WARMUP if ctx_get(ctx, "quick") else WARMUP):
             session.minimal()
             for page in PAGES:
                 session.request(page)

@@ -8,8 +8,9 @@ measures them).
 Floor: WeasyPrint rendering a plain document built from the same snapshot — the same tables
 with the same rows as bare ``<table>`` elements, the same headings, page breaks where the report
 breaks pages, no charts, no stylesheet, default PDF output — padded with empty pages until it
-has as many pages as the report. Both renderers are warmed once (fonts, template loading) before
-the timed runs; each figure is the median of ``runs`` renders.
+has as many pages as the report. Both documents are rendered once untimed (counting their pages
+warms fonts and templates) before the timed runs; each figure is the median of ``repeats`` (at
+least 3) renders.
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ BREAK = '<div style="break-before: page"></div>'
 
 
 def report_period(ctx=None):
-    """The last closed half-year (as the periodic reports would order it), or ``ctx.pdf_year``."""
+    """The runner's report year's half-year, else the last closed one (as the periodic reports
+    would order it)."""
     from django.utils import timezone
 
     from uppfoljning.stats import half_year, last_closed_half_year
 
-    year = ctx_get(ctx, "pdf_year")
+    year = ctx_get(ctx, "report_year")
     return half_year(year) if year else last_closed_half_year(timezone.localdate())
 
 
@@ -130,7 +132,7 @@ def run(ctx=None) -> list[dict]:
     from uppfoljning.rendering import render_pdf, render_report_html
     from uppfoljning.stats import build_snapshot
 
-    runs = max(3, int(ctx_get(ctx, "runs", 3) or 3))
+    runs = 1 if ctx_get(ctx, "quick") else max(3, int(ctx_get(ctx, "repeats", 3) or 3))
     forbund = large_forbund(ctx)
     period = report_period(ctx)
     snapshot = build_snapshot(forbund=forbund, period=period)  # not timed (section 1)
@@ -139,6 +141,8 @@ def run(ctx=None) -> list[dict]:
     def app_pdf() -> bytes:
         return render_pdf(render_report_html(rapport, snapshot, for_pdf=True))
 
+    # Counting the pages renders each document once: that is also the warm-up (fonts,
+    # templates, static files), so the timed runs below all start warm.
     app_pages = page_count(render_report_html(rapport, snapshot, for_pdf=True), app=True)
     floor_html = plain_html(snapshot)
     floor_pages = page_count(floor_html, app=False)
@@ -146,8 +150,6 @@ def run(ctx=None) -> list[dict]:
         floor_html = plain_html(snapshot, extra_pages=app_pages - floor_pages)
         floor_pages = page_count(floor_html, app=False)
 
-    app_pdf()  # warm: fonts, templates, static files
-    plain_pdf(floor_html)
     app_times = timed(app_pdf, runs)
     floor_times = timed(lambda: plain_pdf(floor_html), runs)
     app_s, floor_s = median(app_times), median(floor_times)

@@ -1,9 +1,10 @@
 """What the web sections (2 PDF, 3 pages, 4 load) share: timing statistics, the förbund they
 measure, and the result row the runner prints.
 
-The runner passes a context; these sections read only a few optional attributes from it
-(``large_forbund``, ``small_forbund``, ``runs``, ``quick``) and fall back to the database when
-they are missing, so each module also runs on its own against any data (``python -m bench.pdf``).
+The runner passes its ``bench.runner.Context``; these sections read only a few attributes of it
+(``large_forbund_id``, ``report_year``, ``repeats``, ``quick``, ``cores``) and fall back to the
+database when they are missing, so each module also runs on its own against any data
+(``python -m bench.pdf``, ``python -m bench.pages``, ``python -m bench.load``).
 """
 
 from __future__ import annotations
@@ -62,10 +63,22 @@ def forbund_by_size():
     return ranked
 
 
+def cores(ctx=None) -> int:
+    import os
+
+    n = ctx_get(ctx, "cores")
+    if n:
+        return int(n)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
 def large_forbund(ctx=None):
-    forbund = ctx_get(ctx, "large_forbund")
-    if forbund is not None:
-        return forbund
+    """The bench users' förbund (the runner's ``large_forbund_id``), else the largest one."""
+    from forbund.models import Forbund
+
+    pk = ctx_get(ctx, "large_forbund_id")
+    if pk is not None:
+        return Forbund.objects.get(pk=pk)
     ranked = forbund_by_size()
     if not ranked:
         raise RuntimeError("Inga deltaganden i databasen: kör bench_data (eller demo) först.")
@@ -73,13 +86,14 @@ def large_forbund(ctx=None):
 
 
 def small_forbund(ctx=None):
-    forbund = ctx_get(ctx, "small_forbund")
-    if forbund is not None:
-        return forbund
+    """The förbund with the fewest participations (the other end of the size range)."""
     ranked = forbund_by_size()
     if not ranked:
         raise RuntimeError("Inga deltaganden i databasen: kör bench_data (eller demo) först.")
     return ranked[-1]
+
+
+SECTION_LABELS = {2: "2 pdf", 3: "3 sidor", 4: "4 last"}
 
 
 def row(
@@ -95,7 +109,7 @@ def row(
 ) -> dict:
     ratio = value / floor if floor else None
     return {
-        "section": section,
+        "section": SECTION_LABELS.get(section, str(section)),
         "measure": measure,
         "value": round(value, 6),
         "unit": unit,
@@ -115,6 +129,6 @@ def print_rows(rows: list[dict]) -> None:
             if k not in {"section", "measure", "value", "unit", "floor", "ratio", "goal", "ok"}
         }
         print(
-            f"{r['section']:>2} {r['measure']:<48} {r['value']:>12.4f} {r['unit']:<5} "
+            f"{r['section']:<8} {r['measure']:<48} {r['value']:>12.4f} {r['unit']:<5} "
             f"floor={r['floor']} ratio={r['ratio']} goal={r['goal']!r} ok={r['ok']} {extra}"
         )
