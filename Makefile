@@ -39,6 +39,11 @@ test: $(STAMP) system-deps
 	$(VENV)/bin/bandit -q -c pyproject.toml -r finsam forbund insatser deltagare uppfoljning -lll
 	$(PY) -m finsam.launcher exec -- $(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider
 
+# Benchmarks (figures, not tests): fills the finsam_bench database (BENCH_DATABASE_URL) with
+# national-scale data when it is missing or outdated, prints one table, writes bench/results.json.
+bench: $(STAMP)
+	DJANGO_SETTINGS_MODULE=bench.settings $(PY) -m bench
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .

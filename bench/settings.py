@@ -1,5 +1,6 @@
-"""Settings for the benchmark suite: the real settings, pointed at the bench database, with what
-plain HTTP on loopback needs (no SSL redirect, cookies without the secure flag).
+"""Settings for the benchmark suite: the real settings, pointed at the bench database
+(``BENCH_DATABASE_URL``, default ``finsam_bench``; ``BENCH_REDIS_URL``, default Redis db 15), with
+what plain HTTP on loopback needs (no SSL redirect, cookies without the secure flag).
 
 ``python -m bench`` and ``make bench`` use it; so can gunicorn for the load section
 (``DJANGO_SETTINGS_MODULE=bench.settings``). Nothing here makes the app faster than production:
@@ -7,10 +8,15 @@ the password hasher, the session engine and the middleware are the real ones.
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("FINSAM_ALLOW_DEV_KEYS", "1")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/finsam_bench")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# The bench database has its own variable: the generator empties the database it fills, so an
+# exported DATABASE_URL for the everyday database must never be picked up by accident.
+os.environ["DATABASE_URL"] = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/finsam_bench"
+)
+os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CACHE_KEY_PREFIX", "finsam-bench")
 os.environ.setdefault("CELERY_QUEUE", "finsam-bench")
 
@@ -25,6 +31,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-MEDIA_ROOT = BASE_DIR / ".local" / "bench-media"  # noqa: F405
+MEDIA_ROOT = Path(os.environ.get("BENCH_MEDIA_ROOT", BASE_DIR / ".local" / "bench-media"))  # noqa: F405
 LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "WARNING")  # noqa: F405
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405 - Django test Client in the runner
