@@ -71,9 +71,17 @@ class Gunicorn:
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Gunicorn:
-        # The server uses the very database the runner is connected to (the bench database,
-        # or a test database in the smoke test), whatever DATABASE_URL says.
-        env = {**os.environ, "DATABASE_URL": database_url()}
+        # The server uses the very database and Redis the runner is connected to (the bench
+        # database, or a test database in the smoke test), whatever the environment says.
+        from django.conf import settings
+
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "BENCH_DATABASE_URL": database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "BENCH_REDIS_URL": settings.REDIS_URL,
+        }
         if not env.get("DJANGO_SETTINGS_MODULE", "").startswith("bench."):
             env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
         env.setdefault("LOG_LEVEL", "WARNING")

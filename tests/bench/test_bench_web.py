@@ -119,7 +119,10 @@ def test_minimal_view_exists_only_in_the_bench_urlconf(bench_data):
         assert response["Content-Security-Policy"]  # through the same middleware
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+# gunicorn must see the data, so it is committed; serialized rollback puts the reference tables
+# the migrations seeded (code lists, kommuner) back after the flush, for later tests.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_load_section_runs_gunicorn_on_loopback_and_stops_it(bench_data):
     before = Deltagande.objects.count()
     rows = load.run(bench_data)
