@@ -217,6 +217,9 @@ def run(ctx=None) -> list[dict]:
         counts_large = query_counts(session)
         counts_small = small_forbund_counts(small, rng) if small.pk != large.pk else None
     floor = median(floor_times)
+    from deltagare.models import Deltagande
+
+    sizes = {f.pk: Deltagande.objects.filter(forbund=f).count() for f in (large, small)}
     rows = []
     for page in PAGES:
         page_p95 = p95(times[page.key])
@@ -236,8 +239,8 @@ def run(ctx=None) -> list[dict]:
                 queries=q_large,
                 queries_small=q_small,
                 requests=n,
-                forbund_large=f"{large.namn} ({getattr(large, 'n_deltagande', '?')} deltag.)",
-                forbund_small=f"{small.namn} ({getattr(small, 'n_deltagande', '?')} deltag.)",
+                forbund_large=f"{large.namn} ({sizes[large.pk]} deltaganden)",
+                forbund_small=f"{small.namn} ({sizes[small.pk]} deltaganden)",
             )
         )
     rows.append(

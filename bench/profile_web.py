@@ -27,6 +27,7 @@ def main() -> None:
     parser.add_argument("target", choices=[p.key for p in pages.PAGES] + ["minimal", "pdf"])
     parser.add_argument("-n", type=int, default=10, help="requests (or renders) profiled")
     parser.add_argument("--html", help="write pyinstrument's HTML report here")
+    parser.add_argument("--all", action="store_true", help="show library frames too")
     args = parser.parse_args()
 
     import random
@@ -62,7 +63,7 @@ def main() -> None:
         with open(args.html, "w") as handle:
             handle.write(profiler.output_html())
     else:
-        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        print(profiler.output_text(unicode=True, color=False, show_all=bool(args.all)))
 
 
 if __name__ == "__main__":
