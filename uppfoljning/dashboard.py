@@ -5,9 +5,10 @@ year earlier, masked exactly as the board version of a report (``masking.mask_sn
 dashboard and the reports never disagree. Two monthly series are added (participants per month
 by kön, budget vs utfall per month). Nothing here reads or returns a participation.
 
-Figures of closed periods are cached in Redis under a key that includes a fingerprint of the
-förbund's data (a handful of aggregate queries): any change of a participation, follow-up, cost
-or booking changes the fingerprint, so a stale figure is never shown.
+Figures of closed periods (a closed period's whole dashboard, and an open period's year-earlier
+comparison) are cached in Redis under a key that includes a fingerprint of the förbund's data (a
+handful of aggregate queries): any change of a participation, follow-up, cost or booking changes
+the fingerprint, so a stale figure is never shown.
 """
 
 from __future__ import annotations
@@ -92,10 +93,17 @@ def months_of(period: Period) -> list[tuple[int, int]]:
     return months
 
 
-def data_fingerprint(forbund) -> str:
-    """Changes whenever data that the dashboard shows changes (six aggregate queries)."""
+def data_fingerprint(forbund, *, inskrivning_until: dt.date | None = None) -> str:
+    """Changes whenever data that the dashboard shows changes (six aggregate queries).
+
+    ``inskrivning_until``: for a closed period, only participations that started by its last
+    day can count in it, so only they are fingerprinted (today's registrations leave a closed
+    period's cache alone; any change to an older participation still shows)."""
+    deltagande_qs = Deltagande.objects.filter(forbund=forbund)
+    if inskrivning_until is not None:
+        deltagande_qs = deltagande_qs.filter(inskrivning__lte=inskrivning_until)
     parts = [
-        Deltagande.objects.filter(forbund=forbund).aggregate(n=Count("id"), t=Max("updated_at")),
+        deltagande_qs.aggregate(n=Count("id"), t=Max("updated_at")),
         Uppfoljning.objects.filter(forbund=forbund).aggregate(n=Count("id"), t=Max("registrerad")),
         Insatskostnad.objects.filter(forbund=forbund).aggregate(n=Count("id"), s=Sum("belopp")),
         Utfall.objects.filter(forbund=forbund).aggregate(
@@ -335,6 +343,24 @@ def _charts(per_month, money_month, insats_rows, snapshot) -> dict:
     return charts
 
 
+def _comparison_snapshot(forbund, period: Period, today: dt.date) -> dict:
+    """The masked snapshot of the year-earlier period. That period is closed, so it is cached
+    like a closed dashboard, under the fingerprint of the data that can count in it (and the
+    day): an open period's own figures are still computed on every request, the comparison only
+    when its data changed.
+    Measured in docs/performance-web.md (the board dashboard computed two full snapshots per
+    request)."""
+    if period.slut >= today:
+        return mask_snapshot(build_snapshot(forbund=forbund, period=period))
+    fingerprint = data_fingerprint(forbund, inskrivning_until=period.slut)
+    key = f"styrelse-jmf:v1:{forbund.pk}:{period.start}:{period.slut}:{today}:{fingerprint}"
+    previous = cache.get(key)
+    if previous is None:
+        previous = mask_snapshot(build_snapshot(forbund=forbund, period=period))
+        cache.set(key, previous, CACHE_SECONDS)
+    return previous
+
+
 def build_dashboard(*, forbund, period: Period, today: dt.date | None = None) -> Dashboard:
     """The dashboard's data for a förbund and period, always masked (board level)."""
     today = today or timezone.localdate()
@@ -348,7 +374,7 @@ def build_dashboard(*, forbund, period: Period, today: dt.date | None = None) ->
         if cached is not None:
             return cached
     snapshot = mask_snapshot(build_snapshot(forbund=forbund, period=period))
-    previous = mask_snapshot(build_snapshot(forbund=forbund, period=comparison))
+    previous = _comparison_snapshot(forbund, comparison, today)
     money = dict(snapshot["meta"]["ekonomi"])
     year_overview = budget_overview(forbund=forbund, ar=period.slut.year, today=today)
     money["ar_budget"] = int(year_overview.summa_budget)

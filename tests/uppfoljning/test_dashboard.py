@@ -240,3 +240,24 @@ def test_too_long_diarienummer_changes_nothing(data, styrelse, login):
 
     login(styrelse).post("/uppfoljning/styrelse/paket/", {"diarienummer": "x" * 41})
     assert Rapport.objects.count() == 0
+
+
+def test_open_period_reuses_the_cached_comparison_until_the_data_changes(data):
+    today = D(2026, 5, 1)
+    period = period_for("i_ar", today)  # compared with 2025-01-01 – 2025-05-01, a closed period
+    with CaptureQueriesContext(connection) as first:
+        build_dashboard(forbund=data, period=period, today=today)
+    with CaptureQueriesContext(connection) as second:
+        build_dashboard(forbund=data, period=period, today=today)
+    assert len(second.captured_queries) < len(first.captured_queries) - 10
+    # A registration today cannot count in the closed comparison period: still cached.
+    insats = Deltagande.objects.first().insats
+    register_anonymous(insats, staff_on(insats), inskrivning=today, kon="M")
+    with CaptureQueriesContext(connection) as third:
+        build_dashboard(forbund=data, period=period, today=today)
+    assert len(third.captured_queries) == len(second.captured_queries)
+    d = Deltagande.objects.filter(kon_id="M", inskrivning__lt=today).first()
+    Deltagande.objects.filter(pk=d.pk).update(kon_id="K", updated_at=dt.datetime.now(dt.UTC))
+    after = build_dashboard(forbund=data, period=period, today=today)
+    per_kon = {r[0]: r[1:] for r in after.previous["sektioner"][2]["tables"][0]["rows"]}
+    assert per_kon["Aktiva"][0] == 8  # 7 women + the one changed: the comparison is fresh
