@@ -242,7 +242,7 @@ CRAWL_LIMIT = 80  # pages per role
 VARIANTS_PER_PATH = 3  # query-string variants of one path (calendars, filters)
 
 
-def _crawl(world, client, figures, leaks) -> int:
+def _crawl(world, client, figures, leaks, html_pages=None) -> int:
     queue, seen, per_path = ["/"], set(), Counter()
     while queue and len(seen) < CRAWL_LIMIT:
         url = queue.pop(0)
@@ -256,7 +256,11 @@ def _crawl(world, client, figures, leaks) -> int:
         if response.status_code in (301, 302):
             targets.append(response["Location"])
         elif "text/html" in response.get("Content-Type", ""):
-            targets += [html.unescape(h) for h in LINK.findall(response.content.decode())]
+            body = response.content.decode()
+            targets += [html.unescape(h) for h in LINK.findall(body)]
+            if html_pages is not None and response.status_code == 200 and "<html" in body:
+                # SECURITY #20: the accessibility statement is one link away on every page.
+                html_pages.append((url, 'href="/tillganglighet/"' in body))
         for href in targets:
             parts = urlsplit(urljoin(url, href))
             if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
@@ -278,11 +282,16 @@ def test_crawl_from_the_start_page_every_response_has_the_security_headers(
     every response carries CSP (no inline script), X-Frame-Options DENY, nosniff,
     Referrer-Policy, COOP (and no-store behind log-in), and shows no foreign data."""
     figures = Figures()
-    leaks, pages = [], {}
+    leaks, pages, html_pages = [], {}, []
     for label in ROLE_LABELS:
-        pages[label] = _crawl(world, clients[label], figures, leaks)
+        pages[label] = _crawl(world, clients[label], figures, leaks, html_pages)
     assert leaks == []
     assert figures.header_failures == []
+    assert [url for url, linked in html_pages if not linked] == []
+    _record(
+        record_property,
+        f"accessibility statement: linked from {len(html_pages)}/{len(html_pages)} HTML pages",
+    )
     assert pages["förbundschef"] >= 20
     assert pages["handläggare"] >= 8
     _record(
