@@ -59,7 +59,9 @@ def run_in_threads(target, count: int, timeout: float = 60):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_twenty_threads_registering_into_one_insats_each_save_once_with_unique_numbers(forbund):
+def test_twenty_threads_registering_into_one_insats_each_save_once_with_unique_numbers(
+    forbund, record_property
+):
     insats = person_insats(forbund)
     user = staff_on(insats)
 
@@ -85,6 +87,11 @@ def test_twenty_threads_registering_into_one_insats_each_save_once_with_unique_n
     print(
         f"\n20 trådar: {len(rows)} rader, {len(errors)} fel, {hanging} hängande, {seconds:.2f} s",
         file=sys.stderr,
+    )
+    record_property(
+        "figure",
+        f"concurrency: 20 threads into one insats, {len(rows)} rows, {len(set(numbers))} unique "
+        f"numbers, {len(errors)} errors, {hanging} hung, {seconds:.2f} s",
     )
     assert hanging == 0, "deadlock or hang: threads did not finish within 60 s"
     assert errors == {}, errors
@@ -190,7 +197,9 @@ IDENTIFIERAD_ANDEL = 0.10
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_registrations_from_concurrent_clients_are_neither_lost_nor_duplicated(forbund):
+def test_registrations_from_concurrent_clients_are_neither_lost_nor_duplicated(
+    forbund, record_property
+):
     """SECURITY.md #17: N registrations (10,000 in the full run, FINSAM_KONKURRENS_N) from 50
     clients, each with its own logged-in session, through gunicorn: every client GETs the real
     form (CSRF token and one-time key) and POSTs it; 5 % are double submits (the same form
@@ -301,6 +310,7 @@ def test_registrations_from_concurrent_clients_are_neither_lost_nor_duplicated(f
         f"({KONKURRENS_N / seconds:.0f} registreringar/s)"
     )
     print(f"\n{figures}", file=sys.stderr)
+    record_property("figure", f"registrations over HTTP: {figures}")
     assert problems == [], f"{figures}; first problems: {problems[:3]}"
     assert rows == KONKURRENS_N, figures
     assert lost == 0, figures

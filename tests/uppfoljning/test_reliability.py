@@ -88,7 +88,7 @@ def own_queue():
 
 
 def test_reports_survive_kill_9_of_the_worker_mid_report_and_finish_exactly_once(
-    transactional_db, forbund, chef, media_dir, own_queue
+    transactional_db, forbund, chef, media_dir, own_queue, record_property
 ):
     from tests.worker import WorkerProcess
 
@@ -150,6 +150,7 @@ def test_reports_survive_kill_9_of_the_worker_mid_report_and_finish_exactly_once
         f"svep skickade {sent}, {seconds:.1f} s totalt, {recovered:.1f} s efter kill"
     )
     print(f"\n{figures}", file=sys.stderr)
+    record_property("figure", f"reports, kill -9: {figures}")
     assert Rapport.objects.count() == RAPPORT_N, figures
     assert rows.filter(status=RapportStatus.KLAR).count() == RAPPORT_N, figures
     assert len(files) == 2 * RAPPORT_N, figures  # one PDF and one Excel each, no leftovers
@@ -178,7 +179,7 @@ def timed(client, method: str, path: str, fields: dict | None = None, limit: flo
 
 
 def test_redis_down_then_worker_down_web_answers_orders_wait_and_complete_when_back(
-    transactional_db, forbund, chef, media_dir, own_queue, settings
+    transactional_db, forbund, chef, media_dir, own_queue, settings, record_property
 ):
     """SECURITY.md #18 and #22 with a private redis-server: while it is down every web request
     answers within 2 s, /healthz 200 and /readyz 503, pages and the access log work, an order
@@ -306,5 +307,6 @@ def test_redis_down_then_worker_down_web_answers_orders_wait_and_complete_when_b
         + f"; {Rapport.objects.filter(status=RapportStatus.KLAR).count()}/2 rapporter klara"
     )
     print(f"\n{figures}", file=sys.stderr)
+    record_property("figure", f"Redis outage: {figures}")
     assert Rapport.objects.filter(status=RapportStatus.KLAR, attempts=1).count() == 2, figures
     assert len(files_under(media_dir)) == 4, figures
