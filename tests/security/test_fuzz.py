@@ -41,7 +41,8 @@ from finsam.models import User
 from tests.conftest import login_client
 from tests.security import fuzz_helpers as fz
 
-pytestmark = pytest.mark.django_db
+# One worker builds the demo world once (make test runs xdist with --dist loadgroup).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("fuzz")]
 
 # Who posts a form, in order of preference: the first role whose crawl found the form.
 # (ekonomi and styrelse see a subset of the förbundschef's pages and forms.)
