@@ -37,6 +37,7 @@ test: $(STAMP) system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -q -c pyproject.toml -r finsam forbund insatser deltagare uppfoljning -lll
+	$(VENV)/bin/semgrep scan --config .semgrep.yml --metrics=off --disable-version-check --error --quiet finsam forbund insatser deltagare uppfoljning templates
 	$(PY) -m finsam.launcher exec -- $(PY) -m pytest -n 2 --dist loadgroup -p no:cacheprovider
 
 # Benchmarks (figures, not tests): fills the finsam_bench database (BENCH_DATABASE_URL) with

