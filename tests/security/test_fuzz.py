@@ -481,3 +481,17 @@ def test_fingerprint_sees_one_changed_field_and_error_pages_are_recognised(world
     assert fz.changed(before, fz.fingerprint()) == ["insatser.insats"]
     response = fz.clone(world.clients["chef"]).post("/insatser/ny/", {"kod": "", "namn": ""})
     assert fz.is_error_response(response)
+
+
+def test_fuzz_figures_reach_the_run_summary(world, record_property):
+    """Last in the module (same xdist group, same worker): the counted figures go into the
+    shared "finsam: figures" summary, which the xdist controller prints."""
+    summary = world.figures.summary()
+    assert summary["statuses"].get("500", 0) == 0
+    assert not any(int(status) >= 500 for status in summary["statuses"])
+    record_property(
+        "figure",
+        f"fuzz: {summary['cases_total']} cases {summary['cases']} over endpoints "
+        f"{summary['endpoints']}; statuses {summary['statuses']}; 0 5xx; "
+        f"{summary['error_responses_with_unchanged_db']} error responses, 0 rows changed",
+    )
