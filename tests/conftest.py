@@ -5,6 +5,25 @@ from finsam.roles import Role
 from tests.factories import PASSWORD, forbund_with_members, user_with_role
 
 
+@pytest.fixture(autouse=True)
+def _content_types_present(request, django_db_blocker):
+    """A test with ``serialized_rollback`` ends in a flush that skips post_migrate, leaving no
+    content types or permissions for the next test on that worker (Django's documented
+    behaviour); guardian grants then fail. Recreate them when they are missing."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        {"db", "transactional_db"} & set(request.fixturenames)
+    ):
+        return
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management.sql import emit_post_migrate_signal
+
+    request.getfixturevalue("django_db_setup")  # the test database, never the configured one
+    with django_db_blocker.unblock():
+        if not ContentType.objects.exists():
+            emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+        ContentType.objects.clear_cache()
+
+
 @pytest.fixture
 def forbund(db):
     return forbund_with_members(kommun_koder=("2083", "2082"))

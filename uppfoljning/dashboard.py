@@ -354,10 +354,10 @@ def _comparison_snapshot(forbund, period: Period, today: dt.date) -> dict:
         return mask_snapshot(build_snapshot(forbund=forbund, period=period))
     fingerprint = data_fingerprint(forbund, inskrivning_until=period.slut)
     key = f"styrelse-jmf:v1:{forbund.pk}:{period.start}:{period.slut}:{today}:{fingerprint}"
-    previous = cache.get(key)
+    previous = _cache_get(key)
     if previous is None:
         previous = mask_snapshot(build_snapshot(forbund=forbund, period=period))
-        cache.set(key, previous, CACHE_SECONDS)
+        _cache_set(key, previous)
     return previous
 
 

@@ -61,11 +61,12 @@ def test_chef_creates_insats_assigns_uploads_and_sees_history(page, demo_data, m
     page.assert_accessible()
     page.get_by_label(re.compile(r"^Namn\b")).fill("Unga vuxna Hedemora")
     page.get_by_role("button", name="Spara ändringar").click()
-    history = page.get_by_role("table", name="Ändringar av insatsen, senaste först")
+    history = page.get_by_role("table", name="Ändringar, senaste först")  # the audit trail
     row = history.get_by_role("row").filter(has_text="Unga vuxna Hedemora")
     assert "Unga vuxna norr" in row.inner_text()
     assert "Karin Lindqvist" in row.inner_text()
-    assert history.get_by_role("row").filter(has_text="Deltagaransvarig tillagd").count() == 1
+    events = page.get_by_role("table", name="Övriga händelser i insatsen, senaste först")
+    assert events.get_by_role("row").filter(has_text="Deltagaransvarig tillagd").count() == 1
     page.assert_accessible()
 
 
