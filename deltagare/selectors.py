@@ -12,9 +12,12 @@ Everyone else, the förbundschef included, gets aggregates (``insats_aggregates`
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -111,8 +114,11 @@ def deltagande_qs_for_user(request) -> QuerySet[Deltagande]:
     """Every participation the user may see (identified and anonymous), förbund-scoped."""
     if request.forbund is None:
         return Deltagande.objects.none()
+    insatser_for_deltagare(request)  # fills the per-request cache of visible insats ids
+    # The ids as literals, not as a subquery: PostgreSQL then estimates the rows from its
+    # statistics and can walk the (forbund, -inskrivning, -id) index for a page of the list.
     return Deltagande.objects.filter(
-        forbund=request.forbund, insats__in=insatser_for_deltagare(request)
+        forbund=request.forbund, insats_id__in=getattr(request, _CACHE_ATTR)
     )
 
 
@@ -330,8 +336,50 @@ def uppfoljning_worklist(request, day: dt.date) -> list[dict]:
     return sorted(items, key=lambda i: (i["due"], i["deltagande"].nummer))
 
 
+REMINDER_CACHE_SECONDS = 60 * 60
+
+
 def reminder_counts(request, day: dt.date) -> dict[str, int]:
-    """The counts shown as reminders on the handläggare's start of the Deltagare pages."""
+    """The counts shown as reminders on the handläggare's start of the Deltagare pages.
+
+    Counting means an EXISTS per participation over all the user's participations (about a
+    second at 100,000), so the result is cached in Redis per förbund, set of visible insatser
+    and day, together with the snapshot it was computed under. It is served only while no
+    transaction that wrote the förbund's participations, consents, försörjning rows or
+    follow-ups (``Dataandring``, written by triggers) has committed outside that snapshot: the
+    figures are always those of a fresh count. Any cache outage is a miss (SECURITY.md #22).
+    """
+    if request.forbund is None:
+        return _reminder_counts(request, day)
+    insatser_for_deltagare(request)  # fills the per-request cache of visible insats ids
+    ids = sorted(getattr(request, _CACHE_ATTR))
+    key = "deltagare:paminnelser:{}:{}:{}".format(
+        request.forbund.pk,
+        day.isoformat(),
+        hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest(),
+    )
+    with connection.cursor() as cursor:
+        # A transaction that has written sees its own uncommitted rows: neither use nor fill.
+        # The snapshot is taken before counting: the counts hold at least what it saw.
+        cursor.execute("SELECT txid_current_if_assigned() IS NULL, txid_current_snapshot()::text")
+        clean, snapshot = cursor.fetchone()
+        cached = _cache_get(key) if clean else None
+        if cached is not None:
+            cursor.execute(
+                "SELECT NOT EXISTS (SELECT 1 FROM deltagare_dataandring"
+                " WHERE forbund_id = %s AND xid >= txid_snapshot_xmin(%s::txid_snapshot)"
+                " AND NOT txid_visible_in_snapshot(xid, %s::txid_snapshot))",
+                [request.forbund.pk, cached["snapshot"], cached["snapshot"]],
+            )
+            if cursor.fetchone()[0]:
+                return cached["counts"]
+    counts = _reminder_counts(request, day)
+    if clean:
+        _cache_set(key, {"snapshot": snapshot, "counts": counts})
+    return counts
+
+
+def _reminder_counts(request, day: dt.date) -> dict[str, int]:
     qs = with_flags(deltagande_qs_for_user(request).counted(), day)
     return qs.aggregate(
         aktiva=Count("pk", filter=Q(utskrivning__isnull=True)),
@@ -339,6 +387,18 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
         uppfoljning=Count("pk", filter=Q(flag_uppfoljning=True)),
         samtycke=Count("pk", filter=Q(flag_samtycke=True)),
     )
+
+
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001 - any cache outage is a miss
+        return None
+
+
+def _cache_set(key: str, value) -> None:
+    with contextlib.suppress(Exception):  # any cache outage: just not cached
+        cache.set(key, value, REMINDER_CACHE_SECONDS)
 
 
 # --- Aggregates for the förbundschef (no rows, ever) -----------------------------------------
