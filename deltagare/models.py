@@ -271,25 +271,31 @@ class Lopnummer(models.Model):
 
 
 class Dataandring(models.Model):
-    """One row per transaction that wrote a förbund's participations, consents, försörjning
-    rows or follow-ups, written by the triggers of migration 0008 (so every path counts: ORM,
-    bulk, raw SQL). ``xid`` is the writing transaction's id: a cached aggregate that remembers
-    the snapshot it was computed under is still exact while every such row that is now visible
-    was visible in that snapshot (``deltagare.selectors.reminder_counts``). No lock is taken."""
+    """One row per transaction, insats and inskrivning year that wrote participations,
+    consents, försörjning rows or follow-ups, written by the triggers of migration 0008 (so
+    every path counts: ORM, bulk, raw SQL). ``xid`` is the writing transaction's id: a cached
+    aggregate over a part of an insats that remembers the snapshot it was computed under is
+    still exact while every such row of that part that is now visible was visible in that
+    snapshot (``deltagare.selectors.reminder_counts``). No lock is taken."""
 
     forbund = models.ForeignKey(
         "forbund.Forbund", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
+    insats = models.ForeignKey(
+        "insatser.Insats", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    # The written participation's inskrivning year (0: every year, e.g. a consent changed).
+    ar = models.PositiveSmallIntegerField()
     xid = models.BigIntegerField()
     tidpunkt = models.DateTimeField(db_default=models.functions.Now())
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["forbund", "xid"], name="dataandring_unique"),
+            models.UniqueConstraint(fields=["forbund", "insats", "xid"], name="dataandring_unique"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.forbund_id}: {self.xid}"
+        return f"{self.forbund_id}/{self.insats_id}/{self.ar}: {self.xid}"
 
 
 class DeltagandeQuerySet(models.QuerySet):
