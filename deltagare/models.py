@@ -270,6 +270,34 @@ class Lopnummer(models.Model):
         return f"{self.ar}: {self.senaste}"
 
 
+class Dataandring(models.Model):
+    """One row per transaction, insats and inskrivning year that wrote participations,
+    consents, försörjning rows or follow-ups, written by the triggers of migration 0008 (so
+    every path counts: ORM, bulk, raw SQL). ``xid`` is the writing transaction's id: a cached
+    aggregate over a part of an insats that remembers the snapshot it was computed under is
+    still exact while every such row of that part that is now visible was visible in that
+    snapshot (``deltagare.selectors.reminder_counts``). No lock is taken."""
+
+    forbund = models.ForeignKey(
+        "forbund.Forbund", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    insats = models.ForeignKey(
+        "insatser.Insats", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    # The written participation's inskrivning year (0: every year, e.g. a consent changed).
+    ar = models.PositiveSmallIntegerField()
+    xid = models.BigIntegerField()
+    tidpunkt = models.DateTimeField(db_default=models.functions.Now())
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["forbund", "insats", "xid"], name="dataandring_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.forbund_id}/{self.insats_id}/{self.ar}: {self.xid}"
+
+
 class DeltagandeQuerySet(models.QuerySet):
     def for_forbund(self, forbund):
         return self.filter(forbund=forbund)
@@ -412,6 +440,8 @@ class Deltagande(models.Model):
         indexes = [
             models.Index(fields=["forbund", "insats", "inskrivning"], name="deltagande_period"),
             models.Index(fields=["person"], name="deltagande_person"),
+            # The lists' order (Meta.ordering): a page is the first rows of this index.
+            models.Index(fields=["forbund", "-inskrivning", "-id"], name="deltagande_lista"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["forbund", "nummer"], name="deltagande_nummer_unique"),

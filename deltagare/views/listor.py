@@ -30,7 +30,9 @@ from .common import PAGE_SIZE, STAFF, _apply_errors, _begaran, _log
 # --- Lists ---------------------------------------------------------------------------------
 
 
-def _filtered_list(request, insats=None):
+def _filtered_list(request, insats=None, unfiltered_count=None):
+    """``unfiltered_count``: the number of visible participations when known (the cached
+    reminder counts' ``alla``), used as the page count when no filter is set."""
     form = FilterForm(request.GET or None)
     flt = selectors.Filter(insats=insats)
     if form.is_bound and form.is_valid():
@@ -45,7 +47,10 @@ def _filtered_list(request, insats=None):
             insats=insats,
         )
     qs = selectors.deltagande_list(request, flt, services.today())
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("sida"))
+    paginator = Paginator(qs, PAGE_SIZE)
+    if unfiltered_count is not None and flt == selectors.Filter(insats=insats) and insats is None:
+        paginator.count = unfiltered_count  # the same rows, counted without a query
+    page = paginator.get_page(request.GET.get("sida"))
     query = request.GET.copy()
     query.pop("sida", None)
     return form, page, query.urlencode()
@@ -54,13 +59,14 @@ def _filtered_list(request, insats=None):
 @role_required(*STAFF)
 def mina(request):
     """Participations across the user's insatser, with reminders and the search."""
-    form, page, query = _filtered_list(request)
+    reminders = selectors.reminder_counts(request, services.today())
+    form, page, query = _filtered_list(request, unfiltered_count=reminders["alla"])
     context = {
         "filter_form": form,
         "page": page,
         "query": query,
         "insats_list": selectors.insatser_for_deltagare(request),
-        "reminders": selectors.reminder_counts(request, services.today()),
+        "reminders": reminders,
         "sok_form": SokForm(),
         "aldersgrupper": ALDERSGRUPP_LABELS,
     }
