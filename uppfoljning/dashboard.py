@@ -348,7 +348,7 @@ def _comparison_snapshot(forbund, period: Period, today: dt.date) -> dict:
     like a closed dashboard, under the fingerprint of the data that can count in it (and the
     day): an open period's own figures are still computed on every request, the comparison only
     when its data changed.
-    Measured in docs/performance-web.md (the board dashboard computed two full snapshots per
+    Measured in docs/performance.md (the board dashboard computed two full snapshots per
     request)."""
     if period.slut >= today:
         return mask_snapshot(build_snapshot(forbund=forbund, period=period))
