@@ -10,10 +10,11 @@ def _content_types_present(request, django_db_blocker):
     """A test with ``serialized_rollback`` ends in a flush that skips post_migrate, leaving no
     content types or permissions for the next test on that worker (Django's documented
     behaviour); guardian grants then fail. Recreate them when they are missing."""
-    if request.node.get_closest_marker("django_db") is None and not (
-        {"db", "transactional_db"} & set(request.fixturenames)
-    ):
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not ({"db", "transactional_db"} & set(request.fixturenames)):
         return
+    if marker is not None and marker.kwargs.get("serialized_rollback"):
+        return  # its own set-up restores the whole database, content types included
     from django.contrib.contenttypes.models import ContentType
     from django.core.management.sql import emit_post_migrate_signal
 
