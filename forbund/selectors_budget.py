@@ -222,11 +222,14 @@ class EgetKapitalAr:
         return _whole(self.utgaende * 100 / self.medlemsbidrag)
 
 
-def eget_kapital_series(*, forbund: Forbund, today: dt.date) -> list[EgetKapitalAr]:
+def eget_kapital_series(
+    *, forbund: Forbund, today: dt.date, until: int | None = None
+) -> list[EgetKapitalAr]:
     """Eget kapital per year: opening balance + members' contributions + other income − costs
     (utfall) = closing balance, carried forward as the next year's opening balance. The first
     year is the förbund's ``ek_ingaende_ar`` (with its opening balance), else the first year
     with financing. The current year is shown with its forecast costs (marked as prognos).
+    ``until`` stops the series after that year (a year's row depends only on earlier years).
 
     Warning rule: eget kapital above the förbund's threshold (default 20 % of the year's
     contributions), since förbund are expected to keep it moderate (design section 1)."""
@@ -239,21 +242,40 @@ def eget_kapital_series(*, forbund: Forbund, today: dt.date) -> list[EgetKapital
         .annotate(s=Sum("belopp"))
         .order_by()
     }
+
+    def insats_costs(ar: int) -> Decimal:
+        return sum(
+            (Decimal(v) for v in insats_costs_by_month(forbund=forbund, year=ar).values()), ZERO
+        )
+
+    return _eget_kapital_rows(forbund, fin, costs, insats_costs, today, until)
+
+
+def _eget_kapital_rows(
+    forbund: Forbund,
+    fin: dict[int, Finansieringsar],
+    costs: dict[int, Decimal],
+    insats_costs,
+    today: dt.date,
+    until: int | None,
+) -> list[EgetKapitalAr]:
+    """The series of ``eget_kapital_series`` from its inputs: financing and ledger utfall per
+    year, and ``insats_costs(year)``, the insats costs reported outside the ledger."""
     years_with_data = set(fin) | set(costs)
     first = forbund.ek_ingaende_ar or (min(years_with_data) if years_with_data else None)
     if first is None:
         return []
     last = max([today.year, *years_with_data])
     last = min(last, today.year + 1)
+    if until is not None:
+        last = min(last, until)
     out = []
     opening = forbund.ek_ingaende_belopp
     for ar in range(first, last + 1):
         f = fin.get(ar)
         bidrag = f.total_finansiering if f else ZERO
         ovriga = f.ovriga_intakter if f else ZERO
-        kost = Decimal(costs.get(ar, ZERO)) + sum(
-            (Decimal(v) for v in insats_costs_by_month(forbund=forbund, year=ar).values()), ZERO
-        )
+        kost = Decimal(costs.get(ar, ZERO)) + insats_costs(ar)
         is_forecast = ar >= today.year
         if is_forecast:
             overview = budget_overview(forbund=forbund, ar=ar, today=today)
@@ -264,6 +286,48 @@ def eget_kapital_series(*, forbund: Forbund, today: dt.date) -> list[EgetKapital
         )
         out.append(row)
         opening = row.utgaende
+    return out
+
+
+def eget_kapital_for_year(
+    *,
+    forbund_list: list[Forbund],
+    ar: int,
+    today: dt.date,
+    insats_costs: dict[tuple[int, int], Decimal],
+) -> dict[int, EgetKapitalAr]:
+    """``eget_kapital_series``'s row for ``ar`` for many förbund at once (the reports): two
+    queries for all förbund instead of a series of queries per förbund, plus a budget overview
+    per förbund only when ``ar`` is a forecast year. ``insats_costs`` maps (förbund id, year) to
+    the insats costs of that year (the caller reads them: ``forbund`` never imports
+    ``insatser``). Förbund without a row for ``ar`` are left out."""
+    ids = [f.pk for f in forbund_list]
+    fin: dict[int, dict[int, Finansieringsar]] = {pk: {} for pk in ids}
+    for f in Finansieringsar.objects.filter(forbund_id__in=ids):
+        fin[f.forbund_id][f.ar] = f
+    costs: dict[int, dict[int, Decimal]] = {pk: {} for pk in ids}
+    for row in (
+        Utfall.objects.filter(forbund_id__in=ids)
+        .annotate(y=ExtractYear("datum"))
+        .values("forbund_id", "y")
+        .annotate(s=Sum("belopp"))
+        .order_by()
+    ):
+        costs[row["forbund_id"]][row["y"]] = row["s"]
+    out = {}
+    for forbund in forbund_list:
+        pk = forbund.pk
+        rows = _eget_kapital_rows(
+            forbund,
+            fin[pk],
+            costs[pk],
+            lambda y, pk=pk: Decimal(insats_costs.get((pk, y), ZERO)),
+            today,
+            ar,
+        )
+        for row in rows:
+            if row.ar == ar:
+                out[pk] = row
     return out
 
 

@@ -94,6 +94,8 @@ def bar_chart(
             )
             x += 24 + 7 * len(s.name)
         y += legend_h
+    bars: list[list[str]] = [[] for _ in series]
+    labels_at = len(parts)
     for c, category in enumerate(categories):
         parts.append(
             f'<text x="{label_w - 8}" y="{y + (len(series) * (bar_h + gap)) / 2 + 4}" '
@@ -102,17 +104,14 @@ def bar_chart(
         for i, s in enumerate(series):
             value = s.values[c] if c < len(s.values) else None
             w = plot_w * _num(value) / peak if peak else 0
-            fill = SERIES_FILLS[i % len(SERIES_FILLS)].replace("{p}", prefix)
-            parts.append(
-                f'<rect x="{label_w}" y="{y}" width="{max(w, 0):.1f}" height="{bar_h}" '
-                f'fill="{fill}" stroke="#1b1f24" stroke-width="0.5"/>'
-            )
+            bars[i].append(_bar(label_w, y, w, bar_h))
             parts.append(
                 f'<text x="{label_w + max(w, 0) + 4:.1f}" y="{y + bar_h - 3}" font-size="10.5" '
                 f'fill="#1b1f24">{escape(_label(value, unit))}</text>'
             )
             y += bar_h + gap
         y += group_gap
+    parts[labels_at:labels_at] = _series_paths(bars, prefix)
     parts.append(
         f'<line x1="{label_w}" y1="{top + legend_h - 4}" x2="{label_w}" y2="{y - group_gap}" '
         f'stroke="#1b1f24" stroke-width="1"/>'
@@ -236,18 +235,16 @@ def column_chart(
         f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#1b1f24"/>'
     )
     step = max(1, n // 12)
+    bars: list[list[str]] = [[] for _ in series]
+    labels_at = len(parts)
     for c, category in enumerate(categories):
         cx = left + slot * c + (slot - bar_w) / 2
         y = base
         for i, s in enumerate(series):
             value = s.values[c] if c < len(s.values) else None
             h = plot_h * _num(value) / peak
-            fill = SERIES_FILLS[i % len(SERIES_FILLS)].replace("{p}", prefix)
             y -= h
-            parts.append(
-                f'<rect x="{cx:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
-                f'fill="{fill}" stroke="#1b1f24" stroke-width="0.5"/>'
-            )
+            bars[i].append(_column(cx, y, bar_w, h))
             if isinstance(value, str):
                 parts.append(
                     f'<text x="{cx + bar_w / 2:.1f}" y="{y - 2:.1f}" font-size="8" '
@@ -258,8 +255,32 @@ def column_chart(
                 f'<text x="{cx + bar_w / 2:.1f}" y="{base + 14}" font-size="9.5" '
                 f'text-anchor="middle" fill="#1b1f24">{escape(category)}</text>'
             )
+    parts[labels_at:labels_at] = _series_paths(bars, prefix)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _bar(x: float, y: float, w: float, h: float) -> str:
+    """A horizontal bar as a closed subpath; empty when it has no length (as an SVG rect of
+    width 0, which is not drawn)."""
+    return f"M{x} {y}h{w:.1f}v{h}h-{w:.1f}z" if w > 0 else ""
+
+
+def _column(x: float, y: float, w: float, h: float) -> str:
+    return f"M{x:.1f} {y:.1f}h{w:.1f}v{h:.1f}h-{w:.1f}z" if h > 0 else ""
+
+
+def _series_paths(bars: list[list[str]], prefix: str) -> list[str]:
+    """All bars of a series as one path with the series' fill: the same drawing as a rect per
+    bar, but a patterned fill is set up once per series instead of once per bar (PDF renderers
+    build a pattern for every element that uses it)."""
+    paths = []
+    for i, subpaths in enumerate(bars):
+        d = "".join(subpaths)
+        if d:
+            fill = SERIES_FILLS[i % len(SERIES_FILLS)].replace("{p}", prefix)
+            paths.append(f'<path d="{d}" fill="{fill}" stroke="#1b1f24" stroke-width="0.5"/>')
+    return paths
 
 
 def line_chart(

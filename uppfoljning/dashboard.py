@@ -380,7 +380,8 @@ def build_dashboard(*, forbund, period: Period, today: dt.date | None = None) ->
     money["ar_budget"] = int(year_overview.summa_budget)
     money["ar_utfall"] = int(year_overview.summa_utfall)
     ek = None
-    for row in eget_kapital_series(forbund=forbund, today=today):
+    # Only the period's year is shown: the series stops there (no forecast of later years).
+    for row in eget_kapital_series(forbund=forbund, today=today, until=period.slut.year):
         if row.ar == period.slut.year:
             ek = {
                 "kr": int(row.utgaende),

@@ -42,7 +42,7 @@ from .core import (
     section_forbundet,
     section_insatser,
 )
-from .deltagare import deltagare_sections
+from .deltagare import Outcome, deltagare_sections
 from .ekonomi import insatser_per_kategori, kostnad_per_insats, section_ekonomi, volym_och_struktur
 
 __all__ = [
@@ -73,9 +73,10 @@ def build_snapshot(
     forbundet.tables.extend(ekonomi_tables)
     insatser, insats_totals = section_insatser(forbund_qs, period)
     insatser.tables.append(insatser_per_kategori(forbund_qs, period))
-    cost_table, person_cost = kostnad_per_insats(forbund_qs, period)
+    outcome = Outcome()
+    participant_sections, participant_figures = deltagare_sections(forbund_qs, period, outcome)
+    cost_table, person_cost = kostnad_per_insats(forbund_qs, period, outcome.deltagare_per_insats)
     insatser.tables.append(cost_table)
-    participant_sections, participant_figures = deltagare_sections(forbund_qs, period)
     participant_sections[0].tables.append(volym_och_struktur(forbund_qs, period))
     aktiva = next(f["value"] for f in participant_figures if f["key"] == "deltagare_aktiva")
     # Design section 6 order: förbundet, insatser, deltagare, försörjning, sysselsättning,

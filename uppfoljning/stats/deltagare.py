@@ -22,8 +22,10 @@ in PostgreSQL), whatever the number of participations.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -35,7 +37,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
@@ -155,6 +156,8 @@ class Outcome:
     syss_N: int = 0
     aes_fore: int = 0
     aes_efter: int = 0
+    # Active participations per insats id (the per-insats table; the cost table reuses it).
+    deltagare_per_insats: dict[int, int] = dataclasses.field(default_factory=dict)
 
 
 def _kon_columns() -> list[str]:
@@ -311,14 +314,9 @@ def section_forsorjning(forbund_qs, period: Period, outcome: Outcome) -> Section
     total = counts["N"]
     outcome.forsorjning_N = total
     outcome.offentlig_fore, outcome.offentlig_efter = counts["off_fore"], counts["off_efter"]
-    # Each source before and after (one query).
-    per_source = (
-        Forsorjning.objects.filter(deltagande__in=with_both.values("pk"))
-        .values("skede", "kalla_id")
-        .annotate(n=Count("deltagande", distinct=True))
-        .order_by()
-    )
-    by = {(r["skede"], r["kalla_id"]): r["n"] for r in per_source}
+    # Each source before and after, and the transition table (main source before × sources
+    # after), in one query: the main source is picked once per participation.
+    by, trans, totals_by_main = _sources_and_transitions(with_both)
     source_rows = []
     for code, label, _ in FORSORJNINGSKALLA:
         if code == OKAND:
@@ -372,34 +370,6 @@ def section_forsorjning(forbund_qs, period: Period, outcome: Outcome) -> Section
         note=f"Nämnare: {total}.",
         count_columns=[1, 2],
     )
-    # Transition table: main source before × sources after (one query + the row totals).
-    order = Case(
-        *[When(kalla_id=code, then=Value(i)) for i, code in enumerate(HUVUDKALLA_ORDNING)],
-        default=Value(len(HUVUDKALLA_ORDNING)),
-        output_field=IntegerField(),
-    )
-    main_source = Subquery(
-        Forsorjning.objects.filter(deltagande=OuterRef("deltagande"), skede=Skede.FORE)
-        .annotate(prio=order)
-        .order_by("prio")
-        .values("kalla_id")[:1]
-    )
-    transitions = (
-        Forsorjning.objects.filter(deltagande__in=with_both.values("pk"), skede=Skede.EFTER)
-        .annotate(huvud=main_source)
-        .values("huvud", "kalla_id")
-        .annotate(n=Count("deltagande", distinct=True))
-        .order_by()
-    )
-    row_totals = (
-        Forsorjning.objects.filter(deltagande__in=with_both.values("pk"), skede=Skede.FORE)
-        .annotate(huvud=main_source)
-        .values("huvud")
-        .annotate(n=Count("deltagande", distinct=True))
-        .order_by()
-    )
-    trans = {(t["huvud"], t["kalla_id"]): t["n"] for t in transitions}
-    totals_by_main = {t["huvud"]: t["n"] for t in row_totals}
     efter_codes = [c for c, _n, _o in FORSORJNINGSKALLA]
     transition_rows = []
     for main in HUVUDKALLA_ORDNING:
@@ -433,6 +403,48 @@ def section_forsorjning(forbund_qs, period: Period, outcome: Outcome) -> Section
         ),
         tables=[kallor, forandring, overgang],
     )
+
+
+def _sources_and_transitions(with_both):
+    """For the participations of ``with_both``: participations per (skede, source), per (main
+    source before, source after), and per main source before, from one query.
+
+    The main source before is the first of the participation's sources before in
+    ``HUVUDKALLA_ORDNING`` (``DISTINCT ON``, once per participation). A participation has each
+    (skede, source) at most once (``forsorjning_unique_source``), so plain counts are counts of
+    participations; its main source is one of its sources before, so the row (before, main,
+    main) counts the participations with that main source."""
+    # Only Django's own compiled SQL (with its parameters kept apart) is put into the text.
+    ids_sql, ids_params = with_both.values("pk").query.sql_with_params()
+    sql = f"""
+        WITH src AS (
+            SELECT f.deltagande_id, f.skede, f.kalla_id
+              FROM {Forsorjning._meta.db_table} f
+             WHERE f.deltagande_id IN ({ids_sql})
+        ),
+        huvud AS (
+            SELECT DISTINCT ON (deltagande_id) deltagande_id, kalla_id AS huvud
+              FROM src
+             WHERE skede = %s
+             ORDER BY deltagande_id, array_position(%s::text[], kalla_id::text)
+        )
+        SELECT s.skede, h.huvud, s.kalla_id, COUNT(*)
+          FROM src s JOIN huvud h USING (deltagande_id)
+         GROUP BY s.skede, h.huvud, s.kalla_id
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids_params, Skede.FORE, HUVUDKALLA_ORDNING])
+        rows = cursor.fetchall()
+    by: dict[tuple[str, str], int] = {}
+    trans: dict[tuple[str, str], int] = {}
+    totals_by_main: dict[str, int] = {}
+    for skede, huvud, kalla, n in rows:
+        by[(skede, kalla)] = by.get((skede, kalla), 0) + n
+        if skede == Skede.EFTER:
+            trans[(huvud, kalla)] = n
+        elif kalla == huvud:
+            totals_by_main[huvud] = n
+    return by, trans, totals_by_main
 
 
 def _pp(before: int, after: int, total: int) -> dict | None:
@@ -675,7 +687,7 @@ def section_uppfoljning(forbund_qs, period: Period) -> Section:
     )
 
 
-def section_per_insats(forbund_qs, period: Period) -> Section:
+def section_per_insats(forbund_qs, period: Period, outcome: Outcome) -> Section:
     """One line per insats with participants: deltagare, kön, ended, to arbete/studier."""
     active, ended = active_q(period), ended_q(period)
     aes_base = ended & Q(person__isnull=False) & known_sysselsattning()
@@ -700,6 +712,7 @@ def section_per_insats(forbund_qs, period: Period) -> Section:
     national = forbund_qs.count() > 1
     rows = []
     for g in grouped:
+        outcome.deltagare_per_insats[g["insats_id"]] = g["deltagare"]
         label = f"{g['insats__kod']} {g['insats__namn']}"
         if national:
             label = f"{g['forbund__namn']}: {label}"
@@ -738,15 +751,19 @@ def section_per_insats(forbund_qs, period: Period) -> Section:
     return Section(key="per_insats", title="Per insats", tables=[table])
 
 
-def deltagare_sections(forbund_qs, period: Period) -> tuple[list[Section], list[dict]]:
-    outcome = Outcome()
+def deltagare_sections(
+    forbund_qs, period: Period, outcome: Outcome | None = None
+) -> tuple[list[Section], list[dict]]:
+    """The participant sections and key figures; ``outcome`` (if given) receives the figures
+    other tables reuse."""
+    outcome = outcome if outcome is not None else Outcome()
     sections = [
         section_deltagare(forbund_qs, period, outcome),
         section_forsorjning(forbund_qs, period, outcome),
         section_sysselsattning(forbund_qs, period, outcome),
         section_avslut(forbund_qs, period),
         section_uppfoljning(forbund_qs, period),
-        section_per_insats(forbund_qs, period),
+        section_per_insats(forbund_qs, period, outcome),
     ]
     nyckeltal = [
         {"key": "deltagare_aktiva", "label": "Aktiva deltagare", "value": outcome.aktiva},

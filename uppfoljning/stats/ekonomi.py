@@ -16,12 +16,17 @@ from decimal import Decimal
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from deltagare.kodlistor import FEL
-from deltagare.models import Deltagande
-from forbund.models import Befolkning, Budgetpost, Finansieringsar, Medlem, Utfall
-from forbund.selectors_budget import budget_amounts, budget_in_force, budget_versions
-from insatser.models import Insatsbudget, Insatskostnad, Registreringsform
-from insatser.selectors import months_in, struktur_totals, volym_totals
+from forbund.models import Befolkning, Budget, Budgetpost, Finansieringsar, Medlem, Utfall
+from forbund.selectors_budget import budget_amounts, budget_in_force
+from insatser.models import (
+    Insatsbudget,
+    Insatskostnad,
+    Registreringsform,
+    Tillfalle,
+    TillfalleDeltagare,
+    Volym,
+)
+from insatser.selectors import months_in
 
 from .core import TOTAL, Period, Section, Table, active_in, financed_insatser
 
@@ -64,8 +69,19 @@ def budget_och_utfall(forbund_qs, period: Period) -> tuple[Table, dict]:
     budget line; members' contributions for the year."""
     year = period.slut.year
     budget = dict.fromkeys(Budgetpost.values, ZERO)
-    for forbund in forbund_qs:
-        version = budget_in_force(budget_versions(forbund=forbund, ar=year))
+    # Every förbund's versions for the year in one query (rows prefetched), newest first as
+    # ``budget_versions`` orders them; the version in force per förbund as the budget pages
+    # choose it.
+    versions_by_forbund: dict[int, list[Budget]] = {}
+    for version in (
+        Budget.objects.filter(forbund__in=forbund_qs, ar=year)
+        .select_related("forbund")
+        .prefetch_related("rader")
+        .order_by("forbund_id", "-version")
+    ):
+        versions_by_forbund.setdefault(version.forbund_id, []).append(version)
+    for versions in versions_by_forbund.values():
+        version = budget_in_force(versions)
         if version is not None:
             for post, amount in budget_amounts(version).items():
                 budget[post] += amount
@@ -136,22 +152,35 @@ def budget_och_utfall(forbund_qs, period: Period) -> tuple[Table, dict]:
 
 
 def eget_kapital(forbund_qs, period: Period, today: dt.date) -> list[list]:
-    from forbund.selectors_budget import eget_kapital_series
+    """The period year's eget kapital per förbund: a handful of queries for all förbund."""
+    from forbund.selectors_budget import eget_kapital_for_year
 
+    ar = period.slut.year
+    forbund_list = list(forbund_qs)
+    insats_costs = {
+        (row["forbund_id"], row["ar"]): row["s"]
+        for row in Insatskostnad.objects.filter(forbund__in=forbund_qs, ar__lte=ar)
+        .values("forbund_id", "ar")
+        .annotate(s=Sum("belopp"))
+        .order_by()
+    }
+    by_forbund = eget_kapital_for_year(
+        forbund_list=forbund_list, ar=ar, today=today, insats_costs=insats_costs
+    )
     rows = []
-    for forbund in forbund_qs:
-        for row in eget_kapital_series(forbund=forbund, today=today):
-            if row.ar == period.slut.year:
-                rows.append(
-                    [
-                        forbund.namn,
-                        _kr(row.ingaende),
-                        _kr(row.utgaende),
-                        _kr(row.troskel),
-                        "Ja" if row.over_troskel else "Nej",
-                        "Prognos" if row.prognos else "Utfall",
-                    ]
-                )
+    for forbund in forbund_list:
+        row = by_forbund.get(forbund.pk)
+        if row is not None:
+            rows.append(
+                [
+                    forbund.namn,
+                    _kr(row.ingaende),
+                    _kr(row.utgaende),
+                    _kr(row.troskel),
+                    "Ja" if row.over_troskel else "Nej",
+                    "Prognos" if row.prognos else "Utfall",
+                ]
+            )
     return rows
 
 
@@ -233,9 +262,13 @@ def insatser_per_kategori(forbund_qs, period: Period) -> Table:
     )
 
 
-def kostnad_per_insats(forbund_qs, period: Period) -> tuple[Table, int]:
+def kostnad_per_insats(
+    forbund_qs, period: Period, deltagare_per_insats: dict[int, int]
+) -> tuple[Table, int]:
     """Budget for the year, cost in the period, participants and cost per deltagare, per insats
-    active in the period (one query with subqueries)."""
+    active in the period (one query with subqueries). ``deltagare_per_insats`` holds the active
+    participations (felregistreringar left out) per insats id, as the per-insats table counted
+    them (``deltagare.section_per_insats``), so they are not counted twice."""
     year = period.slut.year
     key, lo, hi = months_in(period.start, period.slut)
     cost = (
@@ -247,14 +280,6 @@ def kostnad_per_insats(forbund_qs, period: Period) -> tuple[Table, int]:
         .values("s")
     )
     budget = Insatsbudget.objects.filter(insats=OuterRef("pk"), ar=year).values("belopp")[:1]
-    participants = (
-        Deltagande.objects.filter(insats=OuterRef("pk"))
-        .exclude(avslutsorsak_id=FEL)
-        .filter(active_in(period, "inskrivning", "utskrivning"))
-        .values("insats")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     national = forbund_qs.count() > 1
     insatser = (
         financed_insatser(forbund_qs)
@@ -262,7 +287,6 @@ def kostnad_per_insats(forbund_qs, period: Period) -> tuple[Table, int]:
         .annotate(
             kostnad=Coalesce(Subquery(cost), ZERO),
             budget_ar=Coalesce(Subquery(budget), ZERO),
-            deltagare=Coalesce(Subquery(participants), 0),
         )
         .select_related("forbund")
         .order_by("forbund__namn", "kod")
@@ -270,6 +294,7 @@ def kostnad_per_insats(forbund_qs, period: Period) -> tuple[Table, int]:
     rows = []
     person_cost = 0
     for insats in insatser:
+        insats.deltagare = deltagare_per_insats.get(insats.pk, 0)
         if insats.registreringsform == Registreringsform.PERSON:
             person_cost += _kr(insats.kostnad)
         label = f"{insats.kod} {insats.namn}"
@@ -314,15 +339,28 @@ def kostnad_per_insats(forbund_qs, period: Period) -> tuple[Table, int]:
 
 def volym_och_struktur(forbund_qs, period: Period) -> Table:
     """Consultative/preventive contacts (VOLYM) by kön and structural occasions (STRUKTUR)."""
-    kvinnor = man = annat = tillfallen = deltagare = 0
-    timmar = ZERO
-    for forbund in forbund_qs:
-        v = volym_totals(forbund=forbund, start=period.start, end=period.slut)
-        kvinnor, man, annat = kvinnor + v.kvinnor, man + v.man, annat + v.annat
-        s = struktur_totals(forbund=forbund, start=period.start, end=period.slut)
-        tillfallen += s.tillfallen
-        timmar += s.timmar
-        deltagare += s.deltagare
+    # The sums of insatser.selectors' volym_totals and struktur_totals over the förbund, for
+    # all förbund at once (three queries instead of four per förbund).
+    key, lo, hi = months_in(period.start, period.slut)
+    volym = (
+        Volym.objects.filter(forbund__in=forbund_qs)
+        .alias(k=key)
+        .filter(k__gte=lo, k__lte=hi)
+        .aggregate(
+            kvinnor=Coalesce(Sum("kvinnor"), 0),
+            man=Coalesce(Sum("man"), 0),
+            annat=Coalesce(Sum("annat"), 0),
+        )
+    )
+    kvinnor, man, annat = volym["kvinnor"], volym["man"], volym["annat"]
+    occasions = Tillfalle.objects.filter(
+        forbund__in=forbund_qs, datum__gte=period.start, datum__lte=period.slut
+    )
+    head = occasions.aggregate(n=Count("id"), h=Coalesce(Sum("timmar"), ZERO))
+    tillfallen, timmar = head["n"], head["h"]
+    deltagare = TillfalleDeltagare.objects.filter(tillfalle__in=occasions).aggregate(
+        s=Coalesce(Sum("antal"), 0)
+    )["s"]
     return Table(
         key="volym_struktur",
         title="Volyminsatser och strukturinsatser",
