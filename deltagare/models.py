@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-import pghistory
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
+
+from finsam.tracking import audited
 
 from . import crypto
 from .kodlistor import FEL, aldersgrupp
@@ -291,7 +292,9 @@ class Dataandring(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["forbund", "insats", "xid"], name="dataandring_unique"),
+            models.UniqueConstraint(
+                fields=["forbund", "insats", "ar", "xid"], name="dataandring_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -324,10 +327,7 @@ class DeltagandeQuerySet(models.QuerySet):
 # Audit trail (finsam.audit): never the identity link (person, samtycke), the number or who
 # registered it; the details are purged from the history when the participation is anonymised
 # (services.radering), like from the row itself.
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
+@audited(
     fields=[
         "forbund",
         "insats",
@@ -344,7 +344,6 @@ class DeltagandeQuerySet(models.QuerySet):
         "anonymiserad",
     ],
     model_name="DeltagandeEvent",
-    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
 )
 class Deltagande(models.Model):
     """One participation of one person (or an anonymous one) in one insats.
@@ -534,14 +533,7 @@ class Skede(models.TextChoices):
     EFTER = "EFTER", _("Efter insats")
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-    fields=["forbund", "deltagande", "skede", "kalla"],
-    model_name="ForsorjningEvent",
-    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
-)
+@audited(fields=["forbund", "deltagande", "skede", "kalla"], model_name="ForsorjningEvent")
 class Forsorjning(models.Model):
     """One försörjningskälla before or after a participation (several may hold at once).
 
@@ -582,13 +574,9 @@ class Forsorjning(models.Model):
         return f"{self.skede} {self.kalla_id}"
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
+@audited(
     fields=["forbund", "deltagande", "punkt", "nadd", "sysselsattning"],
     model_name="UppfoljningEvent",
-    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
 )
 class Uppfoljning(models.Model):
     """A follow-up at +6 or +12 months after utskrivning; "not reached" is a valid answer."""

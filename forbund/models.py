@@ -3,12 +3,13 @@
 import uuid
 from decimal import Decimal
 
-import pghistory
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from finsam.tracking import audited
 
 
 class Kommun(models.Model):
@@ -46,10 +47,7 @@ class ForbundQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
+@audited(
     fields=[
         "namn",
         "organisationsnummer",
@@ -67,7 +65,6 @@ class ForbundQuerySet(models.QuerySet):
         "ek_ingaende_belopp",
     ],
     model_name="ForbundEvent",
-    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
 )
 class Forbund(models.Model):
     """A samordningsförbund: the tenant every other row belongs to."""
@@ -145,13 +142,9 @@ class MedlemQuerySet(models.QuerySet):
         ).order_by("typ_order", "namn", "startdatum")
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
+@audited(
     fields=["forbund", "typ", "namn", "kommun", "startdatum", "slutdatum", "andel_procent"],
     model_name="MedlemEvent",
-    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
 )
 class Medlem(models.Model):
     """A member organisation's membership of a förbund, with its period.
@@ -390,10 +383,7 @@ class BudgetStatus(models.TextChoices):
     ERSATT = "ERSATT", _("Ersatt av ny version")
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
+@audited(
     fields=[
         "forbund",
         "ar",
@@ -405,7 +395,6 @@ class BudgetStatus(models.TextChoices):
         "last_at",
     ],
     model_name="BudgetEvent",
-    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
 )
 class Budget(models.Model):
     """One version of a year's budget. A draft may be edited; a decided budget is locked, and a
@@ -469,14 +458,7 @@ class Budget(models.Model):
         return self.status != BudgetStatus.UTKAST
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-    fields=["forbund", "budget", "post", "belopp"],
-    model_name="BudgetradEvent",
-    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
-)
+@audited(fields=["forbund", "budget", "post", "belopp"], model_name="BudgetradEvent")
 class Budgetrad(models.Model):
     """The amount of one line in one budget version (whole kronor)."""
 
@@ -521,14 +503,7 @@ class Kontomappning(models.Model):
         return f"{self.konto} → {self.get_post_display()}"
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-    fields=["forbund", "datum", "post", "belopp", "konto", "text"],
-    model_name="UtfallEvent",
-    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
-)
+@audited(fields=["forbund", "datum", "post", "belopp", "konto", "text"], model_name="UtfallEvent")
 class Utfall(models.Model):
     """An actual cost booked on a budget line on a date (entered by hand or imported)."""
 

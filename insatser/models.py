@@ -9,10 +9,11 @@ occasions) and a history of every change.
 import uuid
 from pathlib import PurePath
 
-import pghistory
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from finsam.tracking import audited
 
 # --- Code lists (reference tables seeded by migration 0003; codes are stable) ---
 
@@ -107,10 +108,7 @@ class InsatsQuerySet(models.QuerySet):
         )
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
+@audited(
     fields=[
         "forbund",
         "kod",
@@ -128,7 +126,6 @@ class InsatsQuerySet(models.QuerySet):
         "malvarden",
     ],
     model_name="InsatsEvent",
-    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
 )
 class Insats(models.Model):
     forbund = models.ForeignKey(
@@ -300,14 +297,7 @@ class InsatsGroupObjectPermission(GroupObjectPermissionBase):
 # --- Money ---
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-    fields=["forbund", "insats", "ar", "belopp", "kommentar"],
-    model_name="InsatsbudgetEvent",
-    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
-)
+@audited(fields=["forbund", "insats", "ar", "belopp", "kommentar"], model_name="InsatsbudgetEvent")
 class Insatsbudget(models.Model):
     """The förbund's own money for an insats in one calendar year (external money is separate)."""
 
@@ -337,14 +327,7 @@ class Insatsbudget(models.Model):
         return f"{self.insats.kod} {self.ar}: {self.belopp} kr"
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
-    fields=["forbund", "insats", "ar", "manad", "belopp"],
-    model_name="InsatskostnadEvent",
-    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
-)
+@audited(fields=["forbund", "insats", "ar", "manad", "belopp"], model_name="InsatskostnadEvent")
 class Insatskostnad(models.Model):
     """Actual cost (utfall) of an insats in one month, paid with the förbund's money."""
 
@@ -377,13 +360,9 @@ class Insatskostnad(models.Model):
         return f"{self.insats.kod} {self.ar}-{self.manad:02d}: {self.belopp} kr"
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
+@audited(
     fields=["forbund", "insats", "finansiar", "projektnummer", "ar", "belopp"],
     model_name="MedfinansieringEvent",
-    obj_field=pghistory.ObjForeignKey(related_name="audit_events"),
 )
 class Medfinansiering(models.Model):
     """External co-financing of an insats (e.g. ESF), per financier and year.

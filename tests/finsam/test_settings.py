@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -110,3 +111,16 @@ def test_field_encryption_and_hmac_keys_come_from_their_own_variables():
         timeout=60,
     )
     assert result.stdout.split() == ["k1", "k2"]
+
+
+@pytest.mark.django_db
+def test_models_and_committed_migrations_agree():
+    """A model change without its migration (or a migration that says something else) fails
+    here, not on a production deploy."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    assert "No changes detected" in out.getvalue()
