@@ -9,7 +9,9 @@ from tests.factories import PASSWORD, forbund_with_members, user_with_role
 def _content_types_present(request, django_db_blocker):
     """A test with ``serialized_rollback`` ends in a flush that skips post_migrate, leaving no
     content types or permissions for the next test on that worker (Django's documented
-    behaviour); guardian grants then fail. Recreate them when they are missing."""
+    behaviour); guardian grants then fail. Restore them when they are missing: from the
+    serialized state after migrations when there is one (same primary keys, so a later
+    serialized-rollback test restores over them without a clash), else through post_migrate."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None and not ({"db", "transactional_db"} & set(request.fixturenames)):
         return
@@ -21,7 +23,13 @@ def _content_types_present(request, django_db_blocker):
     request.getfixturevalue("django_db_setup")  # the test database, never the configured one
     with django_db_blocker.unblock():
         if not ContentType.objects.exists():
-            emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+            from django.db import connection
+
+            saved = getattr(connection, "_test_serialized_contents", None)
+            if saved:  # the state after migrations, with the same primary keys
+                connection.creation.deserialize_db_from_string(saved)
+            else:
+                emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
         ContentType.objects.clear_cache()
 
 
@@ -127,3 +135,25 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("finsam: figures")
         for line in sorted(set(_FIGURES)):
             terminalreporter.write_line(line)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before a ``serialized_rollback`` test restores the database as it was after migrations:
+    empty the content types (and, by cascade, permissions) that an ordinary transactional test's
+    flush recreated under new primary keys, so the restore puts back the original ones instead
+    of clashing with them."""
+    marker = item.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("serialized_rollback"):
+        return
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    if not connection.settings_dict["NAME"].startswith("test_"):
+        return  # the test database is not set up yet: it is fresh anyway
+    with item.config.stash[blocking_manager_key].unblock():
+        from django.contrib.contenttypes.models import ContentType
+
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE django_content_type CASCADE")
+        ContentType.objects.clear_cache()
