@@ -22,6 +22,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -29,6 +31,8 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.db.models.functions import ExtractHour, TruncDate
 from django.http import Http404
@@ -339,7 +343,10 @@ def uppfoljning_worklist(request, day: dt.date) -> list[dict]:
 
 REMINDER_CACHE_SECONDS = 60 * 60
 REMINDERS = ("alla", "aktiva", "saknar_efter", "uppfoljning", "samtycke")
-NY, ALDRE = "ny", "aldre"
+# The parts a visible insats's counts are cached in, by inskrivning year: this year (and any
+# later one), last year, and older. A registration recounts only its insats's ``AR`` part.
+AR, FJOL, ALDRE = "ar", "fjol", "aldre"
+PARTS = (AR, FJOL, ALDRE)
 
 
 def reminder_counts(request, day: dt.date) -> dict[str, int]:
@@ -347,12 +354,13 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
     ``alla``: every visible participation (the unfiltered list's length, FEL included).
 
     Counting means an EXISTS per participation (about a second for 78,000), so the counts are
-    cached in Redis per insats, part (participations that started this or last year, ``ny``,
-    or before, ``aldre``) and day, each with the snapshot it was computed under, and summed. A
-    part's counts are served only while no transaction that wrote its participations, consents,
-    försörjning rows or follow-ups (``Dataandring``, written by triggers) has committed outside
-    that snapshot; the other parts are counted again, in one query. The figures are therefore
-    always those of a fresh count, and a registration recounts only its insats's recent part.
+    cached in Redis per insats, part (participations that started this year, ``ar``, last
+    year, ``fjol``, or before, ``aldre``) and day, each with the snapshot it was computed
+    under, and summed. A part's counts are served only while no transaction that wrote its
+    participations, consents, försörjning rows or follow-ups (``Dataandring``, written by
+    triggers) has committed outside that snapshot; the other parts are counted again, in one
+    query. The figures are therefore always those of a fresh count, and a registration
+    recounts only its insats's part of this year.
     A transaction that has written itself neither uses nor fills the cache; any cache outage is
     a miss (SECURITY.md #22). Constant query count: at most three.
     """
@@ -363,8 +371,9 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
     if not ids:
         return dict.fromkeys(REMINDERS, 0)
     forbund_id = request.forbund.pk
-    parts = [(i, part) for i in ids for part in (NY, ALDRE)]
-    keys = {p: f"deltagare:paminnelser:{forbund_id}:{p[0]}:{p[1]}:{day.isoformat()}" for p in parts}
+    parts = [(i, part) for i in ids for part in PARTS]
+    prefix = f"deltagare:paminnelser:v2:{forbund_id}"
+    keys = {p: f"{prefix}:{p[0]}:{p[1]}:{day.isoformat()}" for p in parts}
     with connection.cursor() as cursor:
         # The snapshot is taken before counting: the counts hold at least what it saw.
         cursor.execute("SELECT txid_current_if_assigned() IS NULL, txid_current_snapshot()::text")
@@ -377,7 +386,8 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
                 " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(insats_id, part, snap)"
                 " WHERE EXISTS (SELECT 1 FROM deltagare_dataandring a"
                 " WHERE a.forbund_id = %s AND a.insats_id = v.insats_id"
-                " AND (a.ar = 0 OR (a.ar >= %s) = (v.part = %s))"
+                " AND (a.ar = 0 OR v.part = CASE WHEN a.ar >= %s THEN %s"
+                " WHEN a.ar = %s THEN %s ELSE %s END)"
                 " AND a.xid >= txid_snapshot_xmin(v.snap::txid_snapshot)"
                 " AND NOT txid_visible_in_snapshot(a.xid, v.snap::txid_snapshot))",
                 [
@@ -385,8 +395,11 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
                     [p[1] for p in hits],
                     [h["snapshot"] for h in hits.values()],
                     forbund_id,
+                    day.year,
+                    AR,
                     day.year - 1,
-                    NY,
+                    FJOL,
+                    ALDRE,
                 ],
             )
             for stale in cursor.fetchall():
@@ -404,10 +417,19 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
     return totals
 
 
+def _part_bounds(day: dt.date) -> dict[str, Q]:
+    this_year, last_year = dt.date(day.year, 1, 1), dt.date(day.year - 1, 1, 1)
+    return {
+        AR: Q(inskrivning__gte=this_year),
+        FJOL: Q(inskrivning__gte=last_year, inskrivning__lt=this_year),
+        ALDRE: Q(inskrivning__lt=last_year),
+    }
+
+
 def _reminder_counts_by_part(forbund_id: int, parts: list[tuple[int, str]], day: dt.date):
-    border = dt.date(day.year - 1, 1, 1)
+    bounds = _part_bounds(day)
     where = []
-    for part, year in ((NY, Q(inskrivning__gte=border)), (ALDRE, Q(inskrivning__lt=border))):
+    for part, year in bounds.items():
         ids = [i for i, p in parts if p == part]
         if ids:
             where.append(Q(insats_id__in=ids) & year)
@@ -415,8 +437,13 @@ def _reminder_counts_by_part(forbund_id: int, parts: list[tuple[int, str]], day:
     qs = with_flags(Deltagande.objects.filter(where, forbund_id=forbund_id), day)
     counted = ~Q(avslutsorsak_id=FEL)
     rows = (
-        qs.annotate(ny=_q_bool(Q(inskrivning__gte=border)))
-        .values("insats_id", "ny")
+        qs.annotate(
+            part=Case(
+                *(When(q, then=Value(part)) for part, q in bounds.items()),
+                output_field=CharField(),
+            )
+        )
+        .values("insats_id", "part")
         .annotate(
             alla=Count("pk"),
             aktiva=Count("pk", filter=counted & Q(utskrivning__isnull=True)),
@@ -428,7 +455,7 @@ def _reminder_counts_by_part(forbund_id: int, parts: list[tuple[int, str]], day:
     )
     out = {p: dict.fromkeys(REMINDERS, 0) for p in parts}
     for row in rows:
-        part = (row.pop("insats_id"), NY if row.pop("ny") else ALDRE)
+        part = (row.pop("insats_id"), row.pop("part"))
         out[part] = row
     return out
 

@@ -144,3 +144,44 @@ def test_each_writing_transaction_is_recorded_once_per_insats_and_year(insats, u
     assert list(Dataandring.objects.values_list("forbund", "insats", "ar")) == [
         (insats.forbund_id, insats.pk, 2025)
     ]
+
+
+def _recounted_parts(client):
+    """The parts (``ar``/``fjol``/``aldre``) one request counted again, read off its SQL."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/deltagare/mina/").status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries if 'AS "saknar_efter"' in q["sql"]]
+    if not sql:
+        return set()
+    where = sql[0].rsplit(" GROUP BY ", 1)[0].split('AS "samtycke" FROM', 1)[1]
+    year = services.today().year
+    clauses = {
+        "ar": f">= '{year}-01-01'::date",
+        "fjol": f">= '{year - 1}-01-01'::date",
+        "aldre": f"< '{year - 1}-01-01'::date",
+    }
+    return {part for part, text in clauses.items() if text in where}
+
+
+def test_a_registration_recounts_only_its_insats_and_year(insats, user, login):
+    """A registration today recounts this year's part of its insats; a change to an older
+    participation recounts that year's part; the figures stay those of a fresh count."""
+    year = services.today().year
+    register_anonymous(insats, user, inskrivning=dt.date(year - 4, 3, 1))
+    register_anonymous(insats, user, inskrivning=dt.date(year - 1, 3, 1))
+    old = register_anonymous(insats, user, inskrivning=dt.date(year - 3, 3, 1))
+    client = login(user)
+    assert _recounted_parts(client) == {"ar", "fjol", "aldre"}
+    assert _recounted_parts(client) == set()
+    register_anonymous(insats, user, inskrivning=services.today())
+    assert _recounted_parts(client) == {"ar"}
+    with connection.cursor() as cursor:  # raw SQL: the trigger records the change anyway
+        cursor.execute(
+            "UPDATE deltagare_deltagande SET utskrivning = %s WHERE id = %s",
+            [dt.date(year - 2, 1, 1), old.pk],
+        )
+    assert _recounted_parts(client) == {"aldre"}
+    cached, counted = _get(client)
+    assert not counted
+    assert cached == _fresh(client)
+    assert cached["alla"] == 4
