@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from finsam.widgets import FastSelect
+
 from .kodlistor import ALDERSGRUPPER
 from .models import (
     AnvisandePart,
@@ -303,16 +305,21 @@ SAKNAS = [
 
 
 class FilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=STATUS, required=False, widget=FastSelect()
+    )
     fran = forms.DateField(label=_("Aktiva från"), required=False, widget=DateInput())
     till = forms.DateField(label=_("Aktiva till"), required=False, widget=DateInput())
-    kon = forms.ChoiceField(label=_("Kön"), required=False)
+    kon = forms.ChoiceField(label=_("Kön"), required=False, widget=FastSelect())
     aldersgrupp = forms.ChoiceField(
         label=_("Åldersgrupp"),
         required=False,
         choices=[("", _("Alla"))] + [(k, label) for k, _lo, _hi, label in ALDERSGRUPPER],
+        widget=FastSelect(),
     )
-    saknas = forms.ChoiceField(label=_("Saknade uppgifter"), choices=SAKNAS, required=False)
+    saknas = forms.ChoiceField(
+        label=_("Saknade uppgifter"), choices=SAKNAS, required=False, widget=FastSelect()
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

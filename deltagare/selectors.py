@@ -278,9 +278,27 @@ class Filter:
     insats: Insats | None = None
 
 
+LIST_FIELDS = (
+    "uuid",
+    "nummer",
+    "forbund_id",
+    "insats_id",
+    "insats__kod",
+    "kon__namn",
+    "fodelsear",
+    "inskrivning",
+    "utskrivning",
+    "avslutsorsak_id",
+    "person_id",
+    "samtycke_id",
+)
+
+
 def deltagande_list(request, flt: Filter, day: dt.date) -> QuerySet[Deltagande]:
     """The list behind "Deltagare" pages, filtered, with data-quality flags annotated."""
-    qs = deltagande_qs_for_user(request).select_related("insats", "kon", "avslutsorsak")
+    # Only the columns the list shows (templates/deltagare/_lista.html): the insats and code
+    # rows are otherwise loaded whole for every row of the page.
+    qs = deltagande_qs_for_user(request).select_related("insats", "kon").only(*LIST_FIELDS)
     if flt.insats is not None:
         qs = qs.filter(insats=flt.insats)
     if flt.status == "aktiva":

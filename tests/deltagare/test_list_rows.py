@@ -1,0 +1,88 @@
+"""The list rows and filter selects are written in Python for speed (docs/performance.md,
+section 3); they must give the markup the Django templates gave, escaping included."""
+
+import datetime as dt
+import re
+
+import pytest
+from django import forms
+from django.template import Context, Template
+
+from deltagare import services
+from deltagare.models import Deltagande
+from deltagare.templatetags.deltagare_lista import deltagande_rader
+from finsam.widgets import FastSelect
+from tests.deltagare.factories import end_identified, register_anonymous, register_identified
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
+
+# The row loop as templates/deltagare/_lista.html had it before the tag.
+TEMPLATE_ROWS = """{% for d in page %}
+      <tr>
+        <td><a href="{% url 'deltagare:deltagande' d.uuid %}">{{ d.nummer }}</a></td>
+        {% if show_insats %}<td>{{ d.insats.kod }}</td>{% endif %}
+        <td>{{ d.kon.namn }}</td>
+        <td>{{ d.alder }} år</td>
+        <td>{{ d.inskrivning|date:"Y-m-d" }}</td>
+        <td>{% if d.utskrivning %}{{ d.utskrivning|date:"Y-m-d" }}{% else %}pågår{% endif %}</td>
+        <td>{% if d.is_fel %}<span class="badge badge--muted">Felregistrering</span>{% elif d.person_id %}Med identitet{% else %}Anonym{% endif %}</td>
+        <td>
+          {% if d.flag_saknar_efter %}<span class="badge badge--warn">Efter-uppgifter saknas</span>{% endif %}
+          {% if d.flag_uppfoljning %}<span class="badge badge--warn">Uppföljning att göra</span>{% endif %}
+          {% if d.flag_samtycke %}<span class="badge badge--warn">Samtycke går ut</span>{% endif %}
+        </td>
+      </tr>
+    {% empty %}
+      <tr><td colspan="{% if show_insats %}8{% else %}7{% endif %}">Inga deltaganden matchar.</td></tr>
+    {% endfor %}"""  # noqa: E501
+
+
+def _norm(html) -> str:
+    return re.sub(r"\s*(<[^>]+>)\s*", r"\1", str(html)).strip()
+
+
+def test_rows_equal_the_template_markup(insats, user):
+    insats.kod = "K<&>"  # escaped like the template escaped it
+    insats.save()
+    end_identified(
+        register_identified(insats, user),
+        user,
+        sysselsattning_efter="OKAND",
+        forsorjning_efter=["OKAND"],
+    )
+    register_anonymous(insats, user, kon="K", inskrivning=dt.date(2025, 3, 1))
+    fel = register_anonymous(insats, user, kon="M", inskrivning=dt.date(2025, 4, 1))
+    services.deltagande_mark_fel(deltagande=fel, user=user)
+    from deltagare.selectors import with_flags
+
+    page = list(with_flags(Deltagande.objects.select_related("insats", "kon"), services.today()))
+    flags = {(d.flag_saknar_efter, d.is_fel, bool(d.person_id)) for d in page}
+    assert (True, False, True) in flags
+    assert any(fel for _s, fel, _p in flags)
+    for show_insats in (True, False):
+        expected = Template(TEMPLATE_ROWS).render(
+            Context({"page": page, "show_insats": show_insats})
+        )
+        assert _norm(deltagande_rader(page, show_insats)) == _norm(expected)
+    for show_insats in (True, False):
+        expected = Template(TEMPLATE_ROWS).render(Context({"page": [], "show_insats": show_insats}))
+        assert _norm(deltagande_rader([], show_insats)) == _norm(expected)
+
+
+def test_fast_select_equals_djangos_select():
+    choices = [("", "Alla"), ("K", "Kvinna <&>"), ("Grupp", [("x", 'X "1"'), ("y", "Y")])]
+
+    class Plain(forms.Form):
+        a = forms.ChoiceField(choices=choices, required=False)
+        b = forms.ChoiceField(choices=choices, widget=forms.Select(attrs={"class": "c"}))
+
+    class Fast(forms.Form):
+        a = forms.ChoiceField(choices=choices, required=False, widget=FastSelect())
+        b = forms.ChoiceField(choices=choices, widget=FastSelect(attrs={"class": "c"}))
+
+    for data in (None, {"a": "K", "b": "y"}, {"a": "<script>", "b": ""}):
+        plain, fast = Plain(data), Fast(data)
+        plain.is_bound and plain.is_valid()
+        fast.is_bound and fast.is_valid()
+        for name in ("a", "b"):
+            assert _norm(fast[name]) == _norm(plain[name])
