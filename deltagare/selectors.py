@@ -104,12 +104,22 @@ def insatser_for_deltagare(request) -> QuerySet[Insats]:
 
 def insats_get_for_deltagare(request, insats_uuid) -> Insats:
     """An insats the user may register in and list, or 404 (outsiders learn nothing)."""
-    insats = (
-        insatser_for_deltagare(request)
-        .select_related("personuppgiftsansvarig", "forbund")
-        .filter(uuid=insats_uuid)
-        .first()
-    )
+    if getattr(request, _CACHE_ATTR, None) is not None:
+        qs = insatser_for_deltagare(request)
+    elif request.roles & PARTICIPANT_ROLES:
+        # One query for the one insats (the same rules as ``insatser_for_staff``) instead of
+        # listing every visible insats first: registration and the insats pages need only it.
+        medlem_ids = employer_ids(request)
+        qs = insatser_granted(
+            user=request.user,
+            queryset=Insats.objects.for_forbund(request.forbund).filter(
+                personuppgiftsansvarig_id__in=medlem_ids,
+                registreringsform=Registreringsform.PERSON,
+            ),
+        )
+    else:
+        raise Http404
+    insats = qs.select_related("personuppgiftsansvarig", "forbund").filter(uuid=insats_uuid).first()
     if insats is None:
         raise Http404
     return insats

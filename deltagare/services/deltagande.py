@@ -205,7 +205,12 @@ def deltagande_register(
         person, found = _person_get_or_create(
             insats=insats, personnummer=pnr.normalised, namn=namn.strip()
         )
-        other = _overlapping(person=person, insats=insats, start=inskrivning, end=None)
+        # A person created just now has no participation to overlap with.
+        other = (
+            _overlapping(person=person, insats=insats, start=inskrivning, end=None)
+            if found
+            else None
+        )
         if other is not None:
             raise ValidationError({"inskrivning": _overlap_message(other)})
         samtycke_row = samtycke_create(person=person, insats=insats, samtycke=samtycke, user=user)
@@ -230,7 +235,7 @@ def deltagande_register(
         with transaction.atomic():
             deltagande.save()
             if identified:
-                _forsorjning_set(deltagande, Skede.FORE, start.forsorjning_fore)
+                _forsorjning_set(deltagande, Skede.FORE, start.forsorjning_fore, new=True)
     except IntegrityError:
         if (
             inlamningsnyckel is not None
@@ -274,18 +279,23 @@ def _registered_with_key(*, insats: Insats, user, key: uuid.UUID) -> Deltagande 
     ).first()
 
 
-def _forsorjning_set(deltagande: Deltagande, skede: str, koder: list[str]) -> None:
+def _forsorjning_set(
+    deltagande: Deltagande, skede: str, koder: list[str], *, new: bool = False
+) -> None:
+    """``new``: the participation was inserted in this transaction and has no sources yet."""
     # Only the sources that really change are deleted or added, so that the audit trail
     # (finsam.audit) shows what changed instead of every source removed and added again.
     wanted = list(dict.fromkeys(koder))
-    Forsorjning.objects.filter(deltagande=deltagande, skede=skede).exclude(
-        kalla_id__in=wanted
-    ).delete()
-    existing = set(
-        Forsorjning.objects.filter(deltagande=deltagande, skede=skede).values_list(
-            "kalla_id", flat=True
+    existing = set()
+    if not new:
+        Forsorjning.objects.filter(deltagande=deltagande, skede=skede).exclude(
+            kalla_id__in=wanted
+        ).delete()
+        existing = set(
+            Forsorjning.objects.filter(deltagande=deltagande, skede=skede).values_list(
+                "kalla_id", flat=True
+            )
         )
-    )
     Forsorjning.objects.bulk_create(
         [
             Forsorjning(
