@@ -271,6 +271,11 @@ class Lopnummer(models.Model):
         return f"{self.ar}: {self.senaste}"
 
 
+# How long change rows are kept (``services.dataandring_prune``, nightly): longer than any cache
+# that is checked against them lives (tests/deltagare/test_reminder_cache.py asserts it).
+DATAANDRING_KEEP = dt.timedelta(days=8)
+
+
 class Dataandring(models.Model):
     """One row per transaction, insats and inskrivning year that wrote participations,
     consents, försörjning rows or follow-ups, written by the triggers of migration 0008 (so

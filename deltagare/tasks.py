@@ -1,4 +1,4 @@
-"""Celery tasks of the deltagare app: the nightly gallring.
+"""Celery tasks of the deltagare app: the nightly gallring and the change-row prune.
 
 The beat entry is added here when the tasks load, so that the app owns its schedule without
 editing the shared settings; ``CELERY_BEAT_SCHEDULE`` in settings may override it.
@@ -43,6 +43,14 @@ def gallring() -> dict:
     }
 
 
+@shared_task(name="deltagare.dataandring_prune", acks_late=True, soft_time_limit=10 * 60)
+def dataandring_prune() -> int:
+    """Delete change rows no cache can still need (``services.dataandring_prune``)."""
+    from .services import dataandring_prune as prune
+
+    return prune()
+
+
 def _schedule() -> None:
     """Put the nightly gallring on the beat schedule when the tasks are loaded (beat imports
     every app's tasks before it reads the schedule). An entry of the same name in
@@ -50,6 +58,10 @@ def _schedule() -> None:
     app.conf.beat_schedule.setdefault(
         "deltagare-gallring",
         {"task": "deltagare.gallring", "schedule": crontab(hour=2, minute=30)},
+    )
+    app.conf.beat_schedule.setdefault(
+        "deltagare-dataandring-prune",
+        {"task": "deltagare.dataandring_prune", "schedule": crontab(hour=3, minute=10)},
     )
 
 

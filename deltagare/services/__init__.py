@@ -11,8 +11,10 @@ a view can show it next to the field and nothing is changed. One ``grep`` for
   ``deltagande_end``, ``deltagande_mark_fel``, ``uppfoljning_record``
 * ``samtycke``: ``samtycke_renew`` (and the consent rules used at registration)
 * ``radering``: ``samtycke_withdraw``, ``gallring_run``, ``installning_set``
+* ``andringar``: ``dataandring_prune`` (the change rows behind the exact caches)
 """
 
+from .andringar import dataandring_prune
 from .atkomst import atkomstlogg_write
 from .common import (
     AGE_MAX,
@@ -38,6 +40,7 @@ from .radering import GallringResult, gallring_run, installning_set, samtycke_wi
 from .samtycke import samtycke_renew
 
 __all__ = [
+    "dataandring_prune",
     "AGE_MAX",
     "AGE_MIN",
     "EndUppgifter",

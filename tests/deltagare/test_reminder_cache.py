@@ -185,3 +185,31 @@ def test_a_registration_recounts_only_its_insats_and_year(insats, user, login):
     assert not counted
     assert cached == _fresh(client)
     assert cached["alla"] == 4
+
+
+def test_prune_deletes_only_rows_no_cache_can_still_need(insats, user, login):
+    """The nightly prune deletes change rows of transactions that ended before a horizon taken
+    at least DATAANDRING_KEEP ago; every cache checked against them lives shorter than that."""
+    from deltagare.models import DATAANDRING_KEEP
+    from deltagare.selectors import REMINDER_CACHE_SECONDS
+
+    assert DATAANDRING_KEEP.total_seconds() > REMINDER_CACHE_SECONDS
+    register_anonymous(insats, user, inskrivning=dt.date(2025, 3, 1))
+    old_rows = set(Dataandring.objects.values_list("xid", flat=True))
+    assert old_rows
+    assert services.dataandring_prune() == 0  # first run: only records a horizon
+    horizon = Dataandring.objects.get(forbund_id=0, insats_id=0)
+    # The horizon is the oldest transaction running anywhere in the cluster (other databases
+    # included), so it may lie below this test's rows; here it is set just above them.
+    register_anonymous(insats, user, inskrivning=dt.date(2025, 4, 1))  # after the horizon
+    assert services.dataandring_prune() == 0  # no horizon is old enough yet
+    Dataandring.objects.filter(pk=horizon.pk).update(
+        xid=max(old_rows) + 1, tidpunkt=horizon.tidpunkt - DATAANDRING_KEEP
+    )
+    assert services.dataandring_prune() >= len(old_rows)  # and horizons below it
+    left = Dataandring.objects.exclude(forbund_id=0)
+    assert left.exists()
+    assert not left.filter(xid__in=old_rows).exists()
+    assert Dataandring.objects.filter(forbund_id=0, xid=max(old_rows) + 1).exists()
+    client = login(user)
+    assert _get(client)[0] == _fresh(client)
