@@ -24,6 +24,12 @@ _BADGES = (
 )
 
 
+def _url_parts(name: str) -> tuple[str, str]:
+    url = reverse(name, args=[_PLACEHOLDER])
+    before, after = url.split(str(_PLACEHOLDER), 1)
+    return before, after
+
+
 def _registrering(d) -> str:
     if d.is_fel:
         return format_html('<span class="badge badge--muted">{}</span>', "Felregistrering")
@@ -42,8 +48,7 @@ def _saknas(d) -> str:
 def deltagande_rader(page, show_insats=False):
     """``<tr>`` for each participation of ``page`` (annotated by ``selectors.with_flags``)."""
     # One reverse for the page: the participation's URL differs only in its uuid.
-    url = reverse("deltagare:deltagande", args=[_PLACEHOLDER])
-    before, after = url.split(str(_PLACEHOLDER), 1)
+    before, after = _url_parts("deltagare:deltagande")
     rows = []
     for d in page:
         rows.append(
@@ -68,3 +73,28 @@ def deltagande_rader(page, show_insats=False):
             '<tr><td colspan="{}">Inga deltaganden matchar.</td></tr>', 8 if show_insats else 7
         )
     return format_html_join("\n", "{}", ((row,) for row in rows))  # each row is already safe
+
+
+@register.simple_tag
+def insats_atgarder(insatser):
+    """``<li>`` per insats on the start of the Deltagare pages: register in it, open its list."""
+    registrera, lista = _url_parts("deltagare:registrera"), _url_parts("deltagare:insats")
+    return format_html_join(
+        "\n",
+        '<li><a class="button" href="{}{}{}">Registrera i {}'
+        '<span class="visually-hidden"> {}</span></a> <a href="{}{}{}">{}</a></li>',
+        (
+            (
+                registrera[0],
+                insats.uuid,
+                registrera[1],
+                insats.kod,
+                insats.namn,
+                lista[0],
+                insats.uuid,
+                lista[1],
+                insats.namn,
+            )
+            for insats in insatser
+        ),
+    )

@@ -10,7 +10,7 @@ from django.template import Context, Template
 
 from deltagare import services
 from deltagare.models import Deltagande
-from deltagare.templatetags.deltagare_lista import deltagande_rader
+from deltagare.templatetags.deltagare_lista import deltagande_rader, insats_atgarder
 from finsam.widgets import FastSelect
 from tests.deltagare.factories import end_identified, register_anonymous, register_identified
 
@@ -86,3 +86,20 @@ def test_fast_select_equals_djangos_select():
         fast.is_bound and fast.is_valid()
         for name in ("a", "b"):
             assert _norm(fast[name]) == _norm(plain[name])
+
+
+TEMPLATE_INSATSER = """{% for insats in insats_list %}
+          <li>
+            <a class="button" href="{% url 'deltagare:registrera' insats.uuid %}">Registrera i {{ insats.kod }}<span class="visually-hidden"> {{ insats.namn }}</span></a>
+            <a href="{% url 'deltagare:insats' insats.uuid %}">{{ insats.namn }}</a>
+          </li>
+        {% endfor %}"""  # noqa: E501
+
+
+def test_insats_links_equal_the_template_markup(insats):
+    insats.namn = 'Steg <1> & "2"'
+    insats.save()
+    expected = Template(TEMPLATE_INSATSER).render(Context({"insats_list": [insats]}))
+    # The template put a space (line break) between the two links; the tag puts one space.
+    assert _norm(insats_atgarder([insats])) == _norm(expected)
+    assert insats_atgarder([]) == ""
