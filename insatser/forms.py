@@ -431,10 +431,42 @@ def _options(group):  # django/forms/widgets/select_option.html, each after a li
     )
 
 
+_INPUT_TEMPLATES = {f"django/forms/widgets/{name}.html" for name in ("input", "text", "number")}
+
+
+class _PlainInput:
+    """Like PlainSelect, for ``<input>`` (text.html and number.html only include input.html)."""
+
+    def _render(self, template_name, context, renderer=None):
+        if template_name not in _INPUT_TEMPLATES:
+            return super()._render(template_name, context, renderer)
+        widget = context["widget"]
+        value = (
+            format_html(' value="{}"', _text(stringformat(widget["value"], "s")))
+            if widget["value"] is not None
+            else ""
+        )
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            _text(widget["type"]),
+            _text(widget["name"]),
+            value,
+            _attrs(widget["attrs"]),
+        )
+
+
+class PlainTextInput(_PlainInput, forms.TextInput):
+    pass
+
+
+class PlainNumberInput(_PlainInput, forms.NumberInput):
+    pass
+
+
 class ListFilterForm(forms.Form):
     """The list's filters and sort order (GET parameters, so a filtered list can be linked)."""
 
-    q = forms.CharField(label=_("Sök"), required=False, max_length=100)
+    q = forms.CharField(label=_("Sök"), required=False, max_length=100, widget=PlainTextInput)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -460,6 +492,7 @@ class ListFilterForm(forms.Form):
         required=False,
         min_value=2000,
         max_value=2100,
+        widget=PlainNumberInput,
         error_messages={
             "invalid": _("Ange ett årtal."),
             "min_value": _("Ange ett årtal från 2000."),

@@ -227,8 +227,13 @@ def insats_list(*, queryset: QuerySet[Insats], filters: ListFilters) -> QuerySet
         .order_by()  # one row per insats and year; the default order would join two tables
         .values("belopp")[:1]
     )
-    # The names in Medlem's default order, as ``insats.huvudman.all()`` gives them.
-    huvudman = Medlem.objects.filter(huvudman_for_insatser=OuterRef("pk")).values("namn")
+    # The names in Medlem's default order, as ``insats.huvudman.all()`` gives them (without
+    # its first key, the förbund: an insats's huvudman are its own förbund's members).
+    huvudman = (
+        Medlem.objects.filter(huvudman_for_insatser=OuterRef("pk"))
+        .order_by("typ", "namn", "pk")
+        .values("namn")
+    )
     utfall = (
         Insatskostnad.objects.filter(insats=OuterRef("pk"), ar=filters.money_year)
         .order_by()

@@ -251,10 +251,16 @@ def test_export_lists_huvudman_in_medlem_order(forbund, chef, login):
     assert sheet["G2"].value == ", ".join(m.namn for m in insats.huvudman.all())
 
 
-def _django_select(widget):
+def _django_widget(widget):
+    """The Django widget a Plain* widget stands in for, with the same attributes."""
     from django import forms
 
-    return forms.Select(attrs=widget.attrs, choices=widget.choices)
+    from insatser.forms import PlainNumberInput, PlainSelect, PlainTextInput
+
+    if isinstance(widget, PlainSelect):
+        return forms.Select(attrs=widget.attrs, choices=widget.choices)
+    kind = {PlainTextInput: forms.TextInput, PlainNumberInput: forms.NumberInput}[type(widget)]
+    return kind(attrs=widget.attrs)
 
 
 @pytest.mark.parametrize("value", [None, "", "a&b", 3, ["a&b", 3], "missing"])
@@ -272,7 +278,7 @@ def test_plain_select_renders_the_bytes_of_djangos_select(value):
     widget = PlainSelect(attrs=attrs, choices=choices)
     for multiple in (False, True):
         widget.allow_multiple_selected = multiple
-        reference = _django_select(widget)
+        reference = _django_widget(widget)
         reference.allow_multiple_selected = multiple
         rendered = widget.render("f<", value, attrs={"id": "id_f"})
         assert rendered == reference.render("f<", value, attrs={"id": "id_f"})
@@ -281,11 +287,15 @@ def test_plain_select_renders_the_bytes_of_djangos_select(value):
 
 @pytest.mark.parametrize(
     "data",
-    [None, {"status": "PAGAENDE", "kategori": "FOREB", "ar": "abc", "inriktning": "<x>"}],
+    [
+        None,
+        {"status": "PAGAENDE", "kategori": "FOREB", "ar": "abc", "inriktning": "<x>"},
+        {"q": '"a" & <b>', "ar": "2026", "registreringsform": "VOLYM"},
+    ],
 )
-def test_filter_form_selects_render_as_djangos(forbund, data):
+def test_filter_form_widgets_render_as_djangos(forbund, data):
     from forbund.models import Medlem, MedlemTyp
-    from insatser.forms import ListFilterForm, PlainSelect
+    from insatser.forms import ListFilterForm, PlainNumberInput, PlainSelect, PlainTextInput
 
     odd = forbund.medlemmar.filter(typ=MedlemTyp.KOMMUN).order_by("namn").last()
     Medlem.objects.filter(pk=odd.pk).update(namn='"Ö" & <kommun>')
@@ -293,9 +303,24 @@ def test_filter_form_selects_render_as_djangos(forbund, data):
         data = {**data, "huvudman": str(odd.uuid)}
     form = ListFilterForm(data, forbund=forbund)
     reference = ListFilterForm(data, forbund=forbund)
-    plain = [name for name, field in form.fields.items() if isinstance(field.widget, PlainSelect)]
-    assert plain == ["status", "kategori", "inriktning", "registreringsform", "huvudman"]
+    plain = [
+        name
+        for name, field in form.fields.items()
+        if isinstance(field.widget, PlainSelect | PlainTextInput | PlainNumberInput)
+    ]
+    assert plain == ["q", "status", "kategori", "inriktning", "registreringsform", "huvudman", "ar"]
     for name in plain:
-        reference.fields[name].widget = _django_select(reference.fields[name].widget)
+        reference.fields[name].widget = _django_widget(reference.fields[name].widget)
         assert str(form[name]) == str(reference[name]), name
     assert "&quot;Ö&quot; &amp; &lt;kommun&gt;" in str(form["huvudman"])
+
+
+@pytest.mark.parametrize("value", [None, "", 'a"b & <c>', 2026, 0])
+def test_plain_inputs_render_the_bytes_of_djangos_inputs(value):
+    from insatser.forms import PlainNumberInput, PlainTextInput
+
+    attrs = {"maxlength": 100, "required": True, "disabled": False, "placeholder": "<x>"}
+    for widget in (PlainTextInput(attrs=attrs), PlainNumberInput(attrs=attrs)):
+        rendered = widget.render("f<", value, attrs={"id": "id_f"})
+        assert rendered == _django_widget(widget).render("f<", value, attrs={"id": "id_f"})
+        assert rendered.startswith("<input ")
