@@ -21,7 +21,8 @@ def _cell_text(value: str) -> str:
 
 def insatser_workbook(insats_list: Iterable[Insats], *, money_year: int) -> bytes:
     """One sheet, one row per insats: the facts a förbundschef filters on and the year's money.
-    Expects the queryset from ``selectors.insats_list`` (annotated budget and cost)."""
+    Expects the queryset from ``selectors.insats_list`` (annotated budget, cost and
+    huvudman names)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Insatser"
@@ -53,7 +54,7 @@ def insatser_workbook(insats_list: Iterable[Insats], *, money_year: int) -> byte
                 insats.kategori.namn if insats.kategori_id else "",
                 str(Inriktning(insats.kategori.inriktning).label) if insats.kategori_id else "",
                 insats.get_registreringsform_display(),
-                _cell_text(", ".join(m.namn for m in insats.huvudman.all())),
+                _cell_text(", ".join(insats.huvudman_namn)),
                 insats.personuppgiftsansvarig.namn if insats.personuppgiftsansvarig_id else "",
                 insats.startdatum,
                 insats.planerat_slutdatum,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     Count,
     DecimalField,
@@ -42,6 +43,7 @@ from finsam.permissions import (
     insatser_granted,
 )
 from finsam.roles import Role
+from forbund.models import Medlem
 
 from .models import (
     Handelse,
@@ -205,7 +207,12 @@ def insats_list(*, queryset: QuerySet[Insats], filters: ListFilters) -> QuerySet
     if filters.registreringsform:
         qs = qs.filter(registreringsform=filters.registreringsform)
     if filters.huvudman is not None:
-        qs = qs.filter(huvudman=filters.huvudman)
+        # A subquery, not a join: one row per insats without DISTINCT.
+        qs = qs.filter(
+            pk__in=Insats.huvudman.through.objects.filter(medlem=filters.huvudman).values(
+                "insats_id"
+            )
+        )
     if filters.ar:
         qs = qs.active_in_year(filters.ar)
     if filters.q:
@@ -215,9 +222,18 @@ def insats_list(*, queryset: QuerySet[Insats], filters: ListFilters) -> QuerySet
                 Q(kod__icontains=word) | Q(namn__icontains=word) | Q(beskrivning__icontains=word)
             )
     money = DecimalField(max_digits=14, decimal_places=0)
-    budget = Insatsbudget.objects.filter(insats=OuterRef("pk"), ar=filters.money_year).values(
-        "belopp"
-    )[:1]
+    budget = (
+        Insatsbudget.objects.filter(insats=OuterRef("pk"), ar=filters.money_year)
+        .order_by()  # one row per insats and year; the default order would join two tables
+        .values("belopp")[:1]
+    )
+    # The names in Medlem's default order, as ``insats.huvudman.all()`` gives them (without
+    # its first key, the förbund: an insats's huvudman are its own förbund's members).
+    huvudman = (
+        Medlem.objects.filter(huvudman_for_insatser=OuterRef("pk"))
+        .order_by("typ", "namn", "pk")
+        .values("namn")
+    )
     utfall = (
         Insatskostnad.objects.filter(insats=OuterRef("pk"), ar=filters.money_year)
         .order_by()
@@ -232,16 +248,12 @@ def insats_list(*, queryset: QuerySet[Insats], filters: ListFilters) -> QuerySet
         utfall_ar=Coalesce(
             Subquery(utfall, output_field=money), Value(Decimal(0)), output_field=money
         ),
+        huvudman_namn=ArraySubquery(huvudman),
     )
     order = list(SORTS.get(filters.sort, SORTS["kod"]))
     if filters.desc:
         order = [f"-{order[0]}", *order[1:]]
-    return (
-        qs.select_related("kategori", "personuppgiftsansvarig")
-        .prefetch_related("huvudman")
-        .distinct()
-        .order_by(*order)
-    )
+    return qs.select_related("kategori", "personuppgiftsansvarig").order_by(*order)
 
 
 # --- Money ---

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +23,7 @@ from ..forms import (
     MANADER,
     ListFilterForm,
 )
+from ..models import Insats, Registreringsform, Status
 from .common import LIST_ROLES
 
 
@@ -41,6 +45,48 @@ def _filters(request) -> tuple[ListFilterForm, selectors.ListFilters]:
         if filters.ar:
             filters.money_year = filters.ar
     return form, filters
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One row of the list with its texts prepared once in Python: the same output as the
+    template filters and tags (``url``, ``get_*_display``, ``date:"Y-m-d"``,
+    ``floatformat:"0g"``), at a fraction of their per-row cost."""
+
+    insats: Insats
+    url: str
+    registreringsform: str
+    status: str
+    huvudman: str
+    start: str
+    slut: str
+    budget: str
+    utfall: str
+
+
+def _list_rows(insatser) -> list[ListRow]:
+    status = {value: str(label) for value, label in Status.choices}
+    registreringsform = {value: str(label) for value, label in Registreringsform.choices}
+    return [
+        ListRow(
+            insats=insats,
+            url=reverse("insatser:detalj", args=[insats.uuid]),
+            registreringsform=registreringsform.get(
+                insats.registreringsform, insats.registreringsform
+            ),
+            status=status.get(insats.status, insats.status),
+            huvudman=", ".join(insats.huvudman_namn) or "–",
+            start=_iso(insats.startdatum),
+            slut=_iso(insats.planerat_slutdatum) or "–",
+            budget=floatformat(insats.budget_ar, "0g"),
+            utfall=floatformat(insats.utfall_ar, "0g"),
+        )
+        for insats in insatser
+    ]
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 @role_required(*LIST_ROLES)
@@ -79,6 +125,7 @@ def lista(request):
         {
             "form": form,
             "page": page,
+            "rows": _list_rows(page),
             "filters": filters,
             "sort_links": sort_links,
             "querystring": params.urlencode(),

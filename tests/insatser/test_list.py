@@ -28,7 +28,7 @@ def make_many(forbund, chef, n):
 def test_list_query_count_is_bounded(forbund, chef, login, django_assert_max_num_queries, n):
     make_many(forbund, chef, n)
     client = login(chef)
-    with django_assert_max_num_queries(13):  # +1: in-app notices on every page
+    with django_assert_max_num_queries(12):  # notices incl.; huvudman come with the rows
         response = client.get("/insatser/?ar=2026&sort=utfall&desc=on")
     assert response.status_code == 200
     assert response.text.count("<td>I0") == min(n, 25)
@@ -57,7 +57,7 @@ def test_list_query_count_does_not_grow_with_the_number_of_insatser(forbund, che
 def test_export_query_count_is_constant(forbund, chef, login, django_assert_max_num_queries, n):
     make_many(forbund, chef, n)
     client = login(chef)
-    with django_assert_max_num_queries(13):  # +1: in-app notices on every page
+    with django_assert_max_num_queries(12):  # notices incl.; huvudman come with the rows
         response = client.get("/insatser/export.xlsx")
     assert response.status_code == 200
 
@@ -205,3 +205,122 @@ def test_mina_query_count_does_not_grow_with_the_number_of_insatser(forbund, che
     grant_more(10, "VOLYM")
     grant_more(10, "STRUKTUR")
     assert queries() == first
+
+
+def test_list_rows_show_each_insats_as_the_templates_did(forbund, chef, login):
+    """The rows' texts are prepared in the view: names of huvudman in Medlem order (escaped),
+    the detail link, labels, ISO dates, money grouped, and a dash where a value is missing."""
+    from django.utils.html import escape
+
+    from forbund.models import Medlem, MedlemTyp
+
+    odd = forbund.medlemmar.filter(typ=MedlemTyp.KOMMUN).order_by("namn").last()
+    Medlem.objects.filter(pk=odd.pk).update(namn="A & <B> kommun")
+    person = full_insats(
+        forbund, user=chef, kod="PERS", status="PAGAENDE", huvudman=[region(forbund), odd]
+    )
+    services.budget_set(insats=person, user=chef, ar=2026, belopp=Decimal(1234567))
+    services.kostnader_set_year(
+        insats=person, user=chef, ar=2026, belopp_by_month={1: Decimal(1000), 2: Decimal(500)}
+    )
+    volym = volym_insats(forbund, user=chef, kod="VOL", huvudman=[], planerat_slutdatum=None)
+    text = login(chef).get("/insatser/?ar=2026").text
+
+    names = ", ".join(escape(m.namn) for m in person.huvudman.all())
+    assert names.index("A &amp; &lt;B&gt; kommun") < names.index(escape(region(forbund).namn))
+    assert f"<td>{names}</td>" in text
+    assert f'<a href="/insatser/{person.uuid}/">{person.namn}</a>' in text
+    assert '<span class="muted">Deltagare per person</span>' in text
+    assert '<span class="badge badge--PAGAENDE">Pågående</span>' in text
+    assert "<td>2025-01-01</td>\n        <td>2026-12-31</td>" in text
+    assert '<td class="num">1\xa0234\xa0567</td>\n        <td class="num">1\xa0500</td>' in text
+    row = text[text.index("<td>VOL</td>") :]
+    row = row[: row.index("</tr>")]
+    assert f'<a href="/insatser/{volym.uuid}/">' in row
+    assert "<td>–</td>" in row  # no huvudman
+    assert "<td>2025-01-01</td>\n        <td>–</td>" in row  # no planned end
+    assert row.count('<td class="num">0</td>') == 2
+
+
+def test_export_lists_huvudman_in_medlem_order(forbund, chef, login):
+    insats = full_insats(
+        forbund, user=chef, kod="PERS", huvudman=[region(forbund), *forbund.medlemmar.all()]
+    )
+    response = login(chef).get("/insatser/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["G2"].value == ", ".join(m.namn for m in insats.huvudman.all())
+
+
+def _django_widget(widget):
+    """The Django widget a Plain* widget stands in for, with the same attributes."""
+    from django import forms
+
+    from insatser.forms import PlainNumberInput, PlainSelect, PlainTextInput
+
+    if isinstance(widget, PlainSelect):
+        return forms.Select(attrs=widget.attrs, choices=widget.choices)
+    kind = {PlainTextInput: forms.TextInput, PlainNumberInput: forms.NumberInput}[type(widget)]
+    return kind(attrs=widget.attrs)
+
+
+@pytest.mark.parametrize("value", [None, "", "a&b", 3, ["a&b", 3], "missing"])
+def test_plain_select_renders_the_bytes_of_djangos_select(value):
+    """PlainSelect builds in Python what Django's select templates render; a Django upgrade that
+    changes those templates fails here."""
+    from insatser.forms import PlainSelect
+
+    choices = [
+        ("", "Alla"),
+        ("Grupp <1> & co", [("a&b", 'A "citat" <etikett>'), (3, "Tre")]),
+        ('x"y', "Sist"),
+    ]
+    attrs = {"class": "a<b", "required": True, "disabled": False, "data-n": 5}
+    widget = PlainSelect(attrs=attrs, choices=choices)
+    for multiple in (False, True):
+        widget.allow_multiple_selected = multiple
+        reference = _django_widget(widget)
+        reference.allow_multiple_selected = multiple
+        rendered = widget.render("f<", value, attrs={"id": "id_f"})
+        assert rendered == reference.render("f<", value, attrs={"id": "id_f"})
+        assert "&lt;etikett&gt;" in rendered
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"status": "PAGAENDE", "kategori": "FOREB", "ar": "abc", "inriktning": "<x>"},
+        {"q": '"a" & <b>', "ar": "2026", "registreringsform": "VOLYM"},
+    ],
+)
+def test_filter_form_widgets_render_as_djangos(forbund, data):
+    from forbund.models import Medlem, MedlemTyp
+    from insatser.forms import ListFilterForm, PlainNumberInput, PlainSelect, PlainTextInput
+
+    odd = forbund.medlemmar.filter(typ=MedlemTyp.KOMMUN).order_by("namn").last()
+    Medlem.objects.filter(pk=odd.pk).update(namn='"Ö" & <kommun>')
+    if data is not None:
+        data = {**data, "huvudman": str(odd.uuid)}
+    form = ListFilterForm(data, forbund=forbund)
+    reference = ListFilterForm(data, forbund=forbund)
+    plain = [
+        name
+        for name, field in form.fields.items()
+        if isinstance(field.widget, PlainSelect | PlainTextInput | PlainNumberInput)
+    ]
+    assert plain == ["q", "status", "kategori", "inriktning", "registreringsform", "huvudman", "ar"]
+    for name in plain:
+        reference.fields[name].widget = _django_widget(reference.fields[name].widget)
+        assert str(form[name]) == str(reference[name]), name
+    assert "&quot;Ö&quot; &amp; &lt;kommun&gt;" in str(form["huvudman"])
+
+
+@pytest.mark.parametrize("value", [None, "", 'a"b & <c>', 2026, 0])
+def test_plain_inputs_render_the_bytes_of_djangos_inputs(value):
+    from insatser.forms import PlainNumberInput, PlainTextInput
+
+    attrs = {"maxlength": 100, "required": True, "disabled": False, "placeholder": "<x>"}
+    for widget in (PlainTextInput(attrs=attrs), PlainNumberInput(attrs=attrs)):
+        rendered = widget.render("f<", value, attrs={"id": "id_f"})
+        assert rendered == _django_widget(widget).render("f<", value, attrs={"id": "id_f"})
+        assert rendered.startswith("<input ")
