@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from finsam.widgets import FastSelect
+from finsam.widgets import PlainSelect
 
 from .kodlistor import ALDERSGRUPPER
 from .models import (
@@ -306,19 +306,19 @@ SAKNAS = [
 
 class FilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), choices=STATUS, required=False, widget=FastSelect()
+        label=_("Status"), choices=STATUS, required=False, widget=PlainSelect()
     )
     fran = forms.DateField(label=_("Aktiva från"), required=False, widget=DateInput())
     till = forms.DateField(label=_("Aktiva till"), required=False, widget=DateInput())
-    kon = forms.ChoiceField(label=_("Kön"), required=False, widget=FastSelect())
+    kon = forms.ChoiceField(label=_("Kön"), required=False, widget=PlainSelect())
     aldersgrupp = forms.ChoiceField(
         label=_("Åldersgrupp"),
         required=False,
         choices=[("", _("Alla"))] + [(k, label) for k, _lo, _hi, label in ALDERSGRUPPER],
-        widget=FastSelect(),
+        widget=PlainSelect(),
     )
     saknas = forms.ChoiceField(
-        label=_("Saknade uppgifter"), choices=SAKNAS, required=False, widget=FastSelect()
+        label=_("Saknade uppgifter"), choices=SAKNAS, required=False, widget=PlainSelect()
     )
 
     def __init__(self, *args, **kwargs):

@@ -11,7 +11,7 @@ from django.template import Context, Template
 from deltagare import services
 from deltagare.models import Deltagande
 from deltagare.templatetags.deltagare_lista import deltagande_rader, insats_atgarder
-from finsam.widgets import FastSelect
+from finsam.widgets import PlainSelect
 from tests.deltagare.factories import end_identified, register_anonymous, register_identified
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
@@ -69,7 +69,7 @@ def test_rows_equal_the_template_markup(insats, user):
         assert _norm(deltagande_rader([], show_insats)) == _norm(expected)
 
 
-def test_fast_select_equals_djangos_select():
+def test_plain_select_equals_djangos_select():
     choices = [("", "Alla"), ("K", "Kvinna <&>"), ("Grupp", [("x", 'X "1"'), ("y", "Y")])]
 
     class Plain(forms.Form):
@@ -77,8 +77,8 @@ def test_fast_select_equals_djangos_select():
         b = forms.ChoiceField(choices=choices, widget=forms.Select(attrs={"class": "c"}))
 
     class Fast(forms.Form):
-        a = forms.ChoiceField(choices=choices, required=False, widget=FastSelect())
-        b = forms.ChoiceField(choices=choices, widget=FastSelect(attrs={"class": "c"}))
+        a = forms.ChoiceField(choices=choices, required=False, widget=PlainSelect())
+        b = forms.ChoiceField(choices=choices, widget=PlainSelect(attrs={"class": "c"}))
 
     for data in (None, {"a": "K", "b": "y"}, {"a": "<script>", "b": ""}):
         plain, fast = Plain(data), Fast(data)

@@ -255,7 +255,7 @@ def _django_widget(widget):
     """The Django widget a Plain* widget stands in for, with the same attributes."""
     from django import forms
 
-    from insatser.forms import PlainNumberInput, PlainSelect, PlainTextInput
+    from finsam.widgets import PlainNumberInput, PlainSelect, PlainTextInput
 
     if isinstance(widget, PlainSelect):
         return forms.Select(attrs=widget.attrs, choices=widget.choices)
@@ -267,7 +267,7 @@ def _django_widget(widget):
 def test_plain_select_renders_the_bytes_of_djangos_select(value):
     """PlainSelect builds in Python what Django's select templates render; a Django upgrade that
     changes those templates fails here."""
-    from insatser.forms import PlainSelect
+    from finsam.widgets import PlainSelect
 
     choices = [
         ("", "Alla"),
@@ -294,8 +294,9 @@ def test_plain_select_renders_the_bytes_of_djangos_select(value):
     ],
 )
 def test_filter_form_widgets_render_as_djangos(forbund, data):
+    from finsam.widgets import PlainNumberInput, PlainSelect, PlainTextInput
     from forbund.models import Medlem, MedlemTyp
-    from insatser.forms import ListFilterForm, PlainNumberInput, PlainSelect, PlainTextInput
+    from insatser.forms import ListFilterForm
 
     odd = forbund.medlemmar.filter(typ=MedlemTyp.KOMMUN).order_by("namn").last()
     Medlem.objects.filter(pk=odd.pk).update(namn='"Ö" & <kommun>')
@@ -317,7 +318,7 @@ def test_filter_form_widgets_render_as_djangos(forbund, data):
 
 @pytest.mark.parametrize("value", [None, "", 'a"b & <c>', 2026, 0])
 def test_plain_inputs_render_the_bytes_of_djangos_inputs(value):
-    from insatser.forms import PlainNumberInput, PlainTextInput
+    from finsam.widgets import PlainNumberInput, PlainTextInput
 
     attrs = {"maxlength": 100, "required": True, "disabled": False, "placeholder": "<x>"}
     for widget in (PlainTextInput(attrs=attrs), PlainNumberInput(attrs=attrs)):
