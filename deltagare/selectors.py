@@ -119,7 +119,15 @@ def insats_get_for_deltagare(request, insats_uuid) -> Insats:
         )
     else:
         raise Http404
-    insats = qs.select_related("personuppgiftsansvarig", "forbund").filter(uuid=insats_uuid).first()
+    # No ordering: at most one row matches, and the list order joins the förbund for nothing.
+    insats = next(
+        iter(
+            qs.select_related("personuppgiftsansvarig", "forbund")
+            .filter(uuid=insats_uuid)
+            .order_by()[:1]
+        ),
+        None,
+    )
     if insats is None:
         raise Http404
     return insats
