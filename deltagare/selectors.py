@@ -14,16 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
-import operator
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Case,
-    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -31,8 +27,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Value,
-    When,
 )
 from django.db.models.functions import ExtractHour, TruncDate
 from django.http import Http404
@@ -453,46 +447,60 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
     return totals
 
 
-def _part_bounds(day: dt.date) -> dict[str, Q]:
-    this_year, last_year = dt.date(day.year, 1, 1), dt.date(day.year - 1, 1, 1)
-    return {
-        AR: Q(inskrivning__gte=this_year),
-        FJOL: Q(inskrivning__gte=last_year, inskrivning__lt=this_year),
-        ALDRE: Q(inskrivning__lt=last_year),
-    }
+# The reminder counts of the parts asked for, in one statement written out by hand: the same
+# rules as ``with_flags`` (saknar_efter_q, uppfoljning_due_q, samtycke_expiring_q) and the
+# unfiltered list, without building and compiling that ORM expression tree on every recount
+# (about 5 ms of Python per request after a registration, docs/performance.md section 3).
+# tests/deltagare/test_reminder_cache.py compares it with the ORM definitions row for row.
+_COUNTS_SQL = """
+SELECT d.insats_id,
+  CASE WHEN d.inskrivning >= %(this_year)s THEN 'ar'
+       WHEN d.inskrivning >= %(last_year)s THEN 'fjol' ELSE 'aldre' END AS part,
+  count(*) AS alla,
+  count(*) FILTER (WHERE c.counted AND d.utskrivning IS NULL) AS aktiva,
+  count(*) FILTER (WHERE c.counted AND c.ended_identified AND (
+    d.sysselsattning_efter_id = %(okand)s OR NOT EXISTS (
+      SELECT 1 FROM deltagare_forsorjning f WHERE f.deltagande_id = d.id
+      AND f.skede = %(efter)s AND f.kalla_id <> %(okand)s))) AS saknar_efter,
+  count(*) FILTER (WHERE c.counted AND c.ended_identified AND (
+    (d.utskrivning <= %(six)s AND NOT EXISTS (
+      SELECT 1 FROM deltagare_uppfoljning u WHERE u.deltagande_id = d.id AND u.punkt = 6))
+    OR (d.utskrivning <= %(twelve)s AND NOT EXISTS (
+      SELECT 1 FROM deltagare_uppfoljning u WHERE u.deltagande_id = d.id AND u.punkt = 12))
+  )) AS uppfoljning,
+  count(*) FILTER (WHERE c.counted AND d.person_id IS NOT NULL AND d.utskrivning IS NULL
+    AND s.giltig_till <= %(samtycke_until)s) AS samtycke
+FROM deltagare_deltagande d
+LEFT JOIN deltagare_samtycke s ON s.id = d.samtycke_id
+CROSS JOIN LATERAL (SELECT d.avslutsorsak_id IS DISTINCT FROM %(fel)s AS counted,
+  d.person_id IS NOT NULL AND d.utskrivning IS NOT NULL AS ended_identified) c
+WHERE d.forbund_id = %(forbund)s AND (
+  (d.insats_id = ANY(%(ar)s) AND d.inskrivning >= %(this_year)s)
+  OR (d.insats_id = ANY(%(fjol)s) AND d.inskrivning >= %(last_year)s
+      AND d.inskrivning < %(this_year)s)
+  OR (d.insats_id = ANY(%(aldre)s) AND d.inskrivning < %(last_year)s))
+GROUP BY 1, 2
+"""
 
 
 def _reminder_counts_by_part(forbund_id: int, parts: list[tuple[int, str]], day: dt.date):
-    bounds = _part_bounds(day)
-    where = []
-    for part, year in bounds.items():
-        ids = [i for i, p in parts if p == part]
-        if ids:
-            where.append(Q(insats_id__in=ids) & year)
-    where = functools.reduce(operator.or_, where)
-    qs = with_flags(Deltagande.objects.filter(where, forbund_id=forbund_id), day)
-    counted = ~Q(avslutsorsak_id=FEL)
-    rows = (
-        qs.annotate(
-            part=Case(
-                *(When(q, then=Value(part)) for part, q in bounds.items()),
-                output_field=CharField(),
-            )
-        )
-        .values("insats_id", "part")
-        .annotate(
-            alla=Count("pk"),
-            aktiva=Count("pk", filter=counted & Q(utskrivning__isnull=True)),
-            saknar_efter=Count("pk", filter=counted & Q(flag_saknar_efter=True)),
-            uppfoljning=Count("pk", filter=counted & Q(flag_uppfoljning=True)),
-            samtycke=Count("pk", filter=counted & Q(flag_samtycke=True)),
-        )
-        .order_by()
-    )
+    params = {
+        "forbund": forbund_id,
+        "this_year": dt.date(day.year, 1, 1),
+        "last_year": dt.date(day.year - 1, 1, 1),
+        "six": _months_back(day, 6),
+        "twelve": _months_back(day, 12),
+        "samtycke_until": day + dt.timedelta(days=SAMTYCKE_WARN_DAYS),
+        "okand": OKAND,
+        "fel": FEL,
+        "efter": Skede.EFTER.value,
+        **{part: [i for i, p in parts if p == part] for part in PARTS},
+    }
     out = {p: dict.fromkeys(REMINDERS, 0) for p in parts}
-    for row in rows:
-        part = (row.pop("insats_id"), row.pop("part"))
-        out[part] = row
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS_SQL, params)
+        for insats_id, part, *counts in cursor.fetchall():
+            out[(insats_id, part)] = dict(zip(REMINDERS, counts, strict=True))
     return out
 
 
