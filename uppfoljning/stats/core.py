@@ -106,16 +106,25 @@ def forbund_scope(forbund: Forbund | None):
     )
 
 
-def financed_insatser(forbund_qs):
+def forbund_ids_in_scope(forbund: Forbund | None) -> list[int]:
+    """The ids of ``forbund_scope``, read once per report. The report queries filter on these
+    literal ids rather than on a subquery, so that PostgreSQL sees how many rows the förbund
+    has (with a subquery it plans for an unknown förbund: the wrong index or a full scan)."""
+    if forbund is not None:
+        return [forbund.pk]
+    return list(forbund_scope(None).values_list("pk", flat=True))
+
+
+def financed_insatser(forbund_ids: list[int]):
     """The insatser a report counts: granted ones (every status after ansökan)."""
     from insatser.models import Status
 
-    return Insats.objects.filter(forbund__in=forbund_qs).exclude(status=Status.ANSOKAN)
+    return Insats.objects.filter(forbund_id__in=forbund_ids).exclude(status=Status.ANSOKAN)
 
 
-def section_forbundet(forbund_qs, period: Period, *, national: bool) -> Section:
+def section_forbundet(forbund_ids: list[int], period: Period, *, national: bool) -> Section:
     medlemmar = (
-        Medlem.objects.filter(forbund__in=forbund_qs)
+        Medlem.objects.filter(forbund_id__in=forbund_ids)
         .filter(active_in(period, "startdatum", "slutdatum"))
         .select_related("kommun", "forbund")
         .order_by("forbund__namn", "typ", "namn")
@@ -153,10 +162,10 @@ def section_forbundet(forbund_qs, period: Period, *, national: bool) -> Section:
     )
 
 
-def section_insatser(forbund_qs, period: Period) -> tuple[Section, dict]:
+def section_insatser(forbund_ids: list[int], period: Period) -> tuple[Section, dict]:
     """Insatser active, new and ended in the period, per registration mode (one query).
     An application (status ansökan) is not yet an insats the förbund finances: not counted."""
-    base = financed_insatser(forbund_qs)
+    base = financed_insatser(forbund_ids)
     active = active_in(period, "startdatum", "slutdatum")
     new = Q(startdatum__gte=period.start, startdatum__lte=period.slut)
     ended = Q(slutdatum__gte=period.start, slutdatum__lte=period.slut)

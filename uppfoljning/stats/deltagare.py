@@ -88,9 +88,9 @@ def days_in_insats():
     )
 
 
-def counted(forbund_qs):
+def counted(forbund_ids: list[int]):
     """Participations of the förbund, with ``FEL`` taken out of every count."""
-    return Deltagande.objects.filter(forbund__in=forbund_qs).exclude(avslutsorsak_id=FEL)
+    return Deltagande.objects.filter(forbund_id__in=forbund_ids).exclude(avslutsorsak_id=FEL)
 
 
 def active_q(period: Period) -> Q:
@@ -164,8 +164,8 @@ def _kon_columns() -> list[str]:
     return ["Kvinnor", "Män", "Annat/vill ej uppge", "Totalt"]
 
 
-def section_deltagare(forbund_qs, period: Period, outcome: Outcome) -> Section:
-    base = counted(forbund_qs)
+def section_deltagare(forbund_ids: list[int], period: Period, outcome: Outcome) -> Section:
+    base = counted(forbund_ids)
     active, new, ended = active_q(period), new_q(period), ended_q(period)
 
     # 3a. Active, new, ended by kön (one query).
@@ -292,12 +292,12 @@ def _pct(n: int, total: int) -> dict:
     return {"n": n, "N": total}
 
 
-def _ended_identified(forbund_qs, period: Period):
-    return counted(forbund_qs).filter(ended_q(period), person__isnull=False)
+def _ended_identified(forbund_ids: list[int], period: Period):
+    return counted(forbund_ids).filter(ended_q(period), person__isnull=False)
 
 
-def section_forsorjning(forbund_qs, period: Period, outcome: Outcome) -> Section:
-    ended = _ended_identified(forbund_qs, period)
+def section_forsorjning(forbund_ids: list[int], period: Period, outcome: Outcome) -> Section:
+    ended = _ended_identified(forbund_ids, period)
     with_both = ended.filter(_kalla_exists(Skede.FORE)).filter(_kalla_exists(Skede.EFTER))
     # Denominator and the offentlig shares (one query).
     counts = ended.annotate(
@@ -454,8 +454,8 @@ def _pp(before: int, after: int, total: int) -> dict | None:
     return {"pp": round((after - before) * 100 / total, 1)}
 
 
-def section_sysselsattning(forbund_qs, period: Period, outcome: Outcome) -> Section:
-    ended = _ended_identified(forbund_qs, period).filter(known_sysselsattning())
+def section_sysselsattning(forbund_ids: list[int], period: Period, outcome: Outcome) -> Section:
+    ended = _ended_identified(forbund_ids, period).filter(known_sysselsattning())
     aggregates = {"N": Count("id")}
     for code, _label, _aes in SYSSELSATTNING:
         aggregates[f"f_{code}"] = Count("id", filter=Q(sysselsattning_fore_id=code))
@@ -547,9 +547,9 @@ def section_sysselsattning(forbund_qs, period: Period, outcome: Outcome) -> Sect
     )
 
 
-def section_avslut(forbund_qs, period: Period) -> Section:
+def section_avslut(forbund_ids: list[int], period: Period) -> Section:
     """Avslutsorsak (FEL excluded) and median days in the insats, per insatskategori."""
-    ended = counted(forbund_qs).filter(ended_q(period))
+    ended = counted(forbund_ids).filter(ended_q(period))
     reasons = {
         r["avslutsorsak_id"]: r["n"]
         for r in ended.values("avslutsorsak_id").annotate(n=Count("id")).order_by()
@@ -601,7 +601,7 @@ def _kategori_field() -> str:
     return "insats__kategori__namn"
 
 
-def section_uppfoljning(forbund_qs, period: Period) -> Section:
+def section_uppfoljning(forbund_ids: list[int], period: Period) -> Section:
     """Follow-up +6 and +12 months after utskrivning, for the points that fell in the period.
 
     One query for both points. "In offentlig försörjning" is an EXISTS over the follow-up's
@@ -627,7 +627,7 @@ def section_uppfoljning(forbund_qs, period: Period) -> Section:
     )
     grouped = (
         Uppfoljning.objects.filter(
-            forbund__in=forbund_qs,
+            forbund_id__in=forbund_ids,
             punkt__in=(6, 12),
             deltagande__person__isnull=False,
             deltagande__utskrivning__gte=period.start - relativedelta(months=12) - margin,
@@ -687,12 +687,12 @@ def section_uppfoljning(forbund_qs, period: Period) -> Section:
     )
 
 
-def section_per_insats(forbund_qs, period: Period, outcome: Outcome) -> Section:
+def section_per_insats(forbund_ids: list[int], period: Period, outcome: Outcome) -> Section:
     """One line per insats with participants: deltagare, kön, ended, to arbete/studier."""
     active, ended = active_q(period), ended_q(period)
     aes_base = ended & Q(person__isnull=False) & known_sysselsattning()
     grouped = (
-        counted(forbund_qs)
+        counted(forbund_ids)
         .filter(active)  # every count below is of active participations (ended ones are too)
         .values("insats_id", "insats__kod", "insats__namn", "forbund__namn")
         .annotate(
@@ -709,7 +709,7 @@ def section_per_insats(forbund_qs, period: Period, outcome: Outcome) -> Section:
         .filter(deltagare__gt=0)
         .order_by("forbund__namn", "insats__kod")
     )
-    national = forbund_qs.count() > 1
+    national = len(forbund_ids) > 1
     rows = []
     for g in grouped:
         outcome.deltagare_per_insats[g["insats_id"]] = g["deltagare"]
@@ -752,18 +752,18 @@ def section_per_insats(forbund_qs, period: Period, outcome: Outcome) -> Section:
 
 
 def deltagare_sections(
-    forbund_qs, period: Period, outcome: Outcome | None = None
+    forbund_ids: list[int], period: Period, outcome: Outcome | None = None
 ) -> tuple[list[Section], list[dict]]:
     """The participant sections and key figures; ``outcome`` (if given) receives the figures
     other tables reuse."""
     outcome = outcome if outcome is not None else Outcome()
     sections = [
-        section_deltagare(forbund_qs, period, outcome),
-        section_forsorjning(forbund_qs, period, outcome),
-        section_sysselsattning(forbund_qs, period, outcome),
-        section_avslut(forbund_qs, period),
-        section_uppfoljning(forbund_qs, period),
-        section_per_insats(forbund_qs, period, outcome),
+        section_deltagare(forbund_ids, period, outcome),
+        section_forsorjning(forbund_ids, period, outcome),
+        section_sysselsattning(forbund_ids, period, outcome),
+        section_avslut(forbund_ids, period),
+        section_uppfoljning(forbund_ids, period),
+        section_per_insats(forbund_ids, period, outcome),
     ]
     nyckeltal = [
         {"key": "deltagare_aktiva", "label": "Aktiva deltagare", "value": outcome.aktiva},
