@@ -605,9 +605,10 @@ def section_uppfoljning(forbund_ids: list[int], period: Period) -> Section:
     """Follow-up +6 and +12 months after utskrivning, for the points that fell in the period.
 
     One query for both points. "In offentlig försörjning" is an EXISTS over the follow-up's
-    sources (no join that multiplies rows, so no DISTINCT), and a plain range on utskrivning,
-    a little wider than the exact month arithmetic, lets PostgreSQL discard most rows before it
-    computes each point's date."""
+    sources (no join that multiplies rows, so no DISTINCT). The participations drive it: the
+    förbund's, by a plain range on utskrivning a little wider than the exact month arithmetic
+    (most rows are discarded before each point's date is computed), then their follow-ups.
+    The follow-up's own förbund is filtered too; it is always its participation's."""
     import datetime as dt
 
     from dateutil.relativedelta import relativedelta
@@ -628,6 +629,7 @@ def section_uppfoljning(forbund_ids: list[int], period: Period) -> Section:
     grouped = (
         Uppfoljning.objects.filter(
             forbund_id__in=forbund_ids,
+            deltagande__forbund_id__in=forbund_ids,
             punkt__in=(6, 12),
             deltagande__person__isnull=False,
             deltagande__utskrivning__gte=period.start - relativedelta(months=12) - margin,
