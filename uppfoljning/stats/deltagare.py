@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -297,26 +298,10 @@ def _ended_identified(forbund_ids: list[int], period: Period):
 
 
 def section_forsorjning(forbund_ids: list[int], period: Period, outcome: Outcome) -> Section:
-    ended = _ended_identified(forbund_ids, period)
-    with_both = ended.filter(_kalla_exists(Skede.FORE)).filter(_kalla_exists(Skede.EFTER))
-    # Denominator and the offentlig shares (one query).
-    counts = ended.annotate(
-        har_fore=_kalla_exists(Skede.FORE),
-        har_efter=_kalla_exists(Skede.EFTER),
-        har_off_fore=_kalla_exists(Skede.FORE, OFFENTLIG),
-        har_off_efter=_kalla_exists(Skede.EFTER, OFFENTLIG),
-    ).aggregate(
-        avslutade=Count("id"),
-        N=Count("id", filter=Q(har_fore=True, har_efter=True)),
-        off_fore=Count("id", filter=Q(har_fore=True, har_efter=True, har_off_fore=True)),
-        off_efter=Count("id", filter=Q(har_fore=True, har_efter=True, har_off_efter=True)),
-    )
+    counts, by, trans, totals_by_main = _forsorjning_counts(_ended_identified(forbund_ids, period))
     total = counts["N"]
     outcome.forsorjning_N = total
     outcome.offentlig_fore, outcome.offentlig_efter = counts["off_fore"], counts["off_efter"]
-    # Each source before and after, and the transition table (main source before × sources
-    # after), in one query: the main source is picked once per participation.
-    by, trans, totals_by_main = _sources_and_transitions(with_both)
     source_rows = []
     for code, label, _ in FORSORJNINGSKALLA:
         if code == OKAND:
@@ -405,46 +390,73 @@ def section_forsorjning(forbund_ids: list[int], period: Period, outcome: Outcome
     )
 
 
-def _sources_and_transitions(with_both):
-    """For the participations of ``with_both``: participations per (skede, source), per (main
-    source before, source after), and per main source before, from one query.
+def _forsorjning_counts(ended) -> tuple[dict, dict, dict, dict]:
+    """Table 4's figures for the participations of ``ended`` (identified, ended in the
+    period), in one query that reads each participation's försörjning rows once:
 
-    The main source before is the first of the participation's sources before in
-    ``HUVUDKALLA_ORDNING`` (``DISTINCT ON``, once per participation). A participation has each
-    (skede, source) at most once (``forsorjning_unique_source``), so plain counts are counts of
+    * ``counts``: ``avslutade``; ``N``, those with a known source both before and after (the
+      denominator); and of those, ``off_fore`` and ``off_efter`` in offentlig försörjning;
+    * participations of the denominator per (skede, source), per (main source before, source
+      after), and per main source before.
+
+    "Okänd" is no registered data: alone it does not put a participation into the
+    denominator. The main source before is the first of the participation's sources before in
+    ``HUVUDKALLA_ORDNING`` (which holds every code). A participation has each (skede, source)
+    at most once (``forsorjning_unique_source``), so counts of rows are counts of
     participations; its main source is one of its sources before, so the row (before, main,
     main) counts the participations with that main source."""
-    # Only Django's own compiled SQL (with its parameters kept apart) is put into the text.
-    ids_sql, ids_params = with_both.values("pk").query.sql_with_params()
+    try:
+        # Only Django's own compiled SQL (its parameters kept apart) goes into the text.
+        ended_sql, ended_params = ended.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # no förbund in scope
+        ended_sql, ended_params = "SELECT NULL::bigint WHERE false", ()
     sql = f"""
-        WITH src AS (
+        WITH avslutade AS MATERIALIZED ({ended_sql}),
+        kallor AS (
             SELECT f.deltagande_id, f.skede, f.kalla_id
               FROM {Forsorjning._meta.db_table} f
-             WHERE f.deltagande_id IN ({ids_sql})
+             WHERE f.deltagande_id IN (SELECT * FROM avslutade)
         ),
-        huvud AS (
-            SELECT DISTINCT ON (deltagande_id) deltagande_id, kalla_id AS huvud
-              FROM src
-             WHERE skede = %s
-             ORDER BY deltagande_id, array_position(%s::text[], kalla_id::text)
+        per AS (
+            SELECT deltagande_id,
+                   bool_or(skede = %s AND kalla_id <> %s)
+                     AND bool_or(skede = %s AND kalla_id <> %s) AS bada,
+                   bool_or(skede = %s AND kalla_id = ANY(%s)) AS off_fore,
+                   bool_or(skede = %s AND kalla_id = ANY(%s)) AS off_efter,
+                   (%s::text[])[min(array_position(%s::text[], kalla_id::text))
+                      FILTER (WHERE skede = %s)] AS huvud
+              FROM kallor
+             GROUP BY deltagande_id
         )
-        SELECT s.skede, h.huvud, s.kalla_id, COUNT(*)
-          FROM src s JOIN huvud h USING (deltagande_id)
-         GROUP BY s.skede, h.huvud, s.kalla_id
+        SELECT NULL, NULL, NULL, (SELECT count(*) FROM avslutade), count(*),
+               count(*) FILTER (WHERE off_fore), count(*) FILTER (WHERE off_efter)
+          FROM per WHERE bada
+        UNION ALL
+        SELECT k.skede, p.huvud, k.kalla_id, count(*), NULL, NULL, NULL
+          FROM kallor k JOIN per p USING (deltagande_id)
+         WHERE p.bada
+         GROUP BY k.skede, p.huvud, k.kalla_id
     """  # noqa: S608
+    fore, efter = Skede.FORE.value, Skede.EFTER.value
+    params = [*ended_params, fore, OKAND, efter, OKAND, fore, OFFENTLIG, efter, OFFENTLIG]
+    params += [HUVUDKALLA_ORDNING, HUVUDKALLA_ORDNING, fore]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids_params, Skede.FORE, HUVUDKALLA_ORDNING])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
+    counts = {"avslutade": 0, "N": 0, "off_fore": 0, "off_efter": 0}
     by: dict[tuple[str, str], int] = {}
     trans: dict[tuple[str, str], int] = {}
     totals_by_main: dict[str, int] = {}
-    for skede, huvud, kalla, n in rows:
+    for skede, huvud, kalla, n, *totals in rows:
+        if skede is None:
+            counts = dict(zip(counts, (n, *totals), strict=True))
+            continue
         by[(skede, kalla)] = by.get((skede, kalla), 0) + n
-        if skede == Skede.EFTER:
+        if skede == efter:
             trans[(huvud, kalla)] = n
         elif kalla == huvud:
             totals_by_main[huvud] = n
-    return by, trans, totals_by_main
+    return counts, by, trans, totals_by_main
 
 
 def _pp(before: int, after: int, total: int) -> dict | None:
