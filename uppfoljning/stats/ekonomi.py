@@ -34,7 +34,7 @@ from insatser.models import (
     TillfalleDeltagare,
     Volym,
 )
-from insatser.selectors import months_in
+from insatser.selectors import insats_budget_totals, months_in
 
 from .core import TOTAL, Period, Section, Table, active_in, financed_insatser
 
@@ -83,16 +83,20 @@ def budget_och_utfall(forbund_ids: list[int], period: Period) -> tuple[Table, di
     versions_by_forbund: dict[int, list[Budget]] = {}
     for version in (
         Budget.objects.filter(forbund_id__in=forbund_ids, ar=year)
-        .select_related("forbund")
         .prefetch_related("rader")
         .order_by("forbund_id", "-version")
     ):
         versions_by_forbund.setdefault(version.forbund_id, []).append(version)
-    for versions in versions_by_forbund.values():
-        version = budget_in_force(versions)
-        if version is not None:
-            for post, amount in budget_amounts(version).items():
-                budget[post] += amount
+    in_force = [v for v in map(budget_in_force, versions_by_forbund.values()) if v is not None]
+    # A draft's insatser line is the live sum of its insats budgets: for all drafts in one query.
+    drafts = [v.forbund_id for v in in_force if not v.is_locked]
+    insats_budgets = insats_budget_totals(forbund_ids=drafts, year=year)
+    for version in in_force:
+        amounts = budget_amounts(
+            version, insats_budget=insats_budgets.get(version.forbund_id, ZERO)
+        )
+        for post, amount in amounts.items():
+            budget[post] += amount
     utfall = dict.fromkeys(Budgetpost.values, ZERO)
     for row in (
         Utfall.objects.filter(
