@@ -16,8 +16,11 @@ Swedish):
   before and after. *Arbete eller studier* = ARBETE, SUBV or STUDIER (SUBV is also shown alone).
 * Age = the inskrivning's year minus the birth year. *Unga* = 16–29.
 
-Every function runs a fixed number of queries (conditional aggregation with ``FILTER``, grouping
-in PostgreSQL), whatever the number of participations.
+Every figure is counted in PostgreSQL, in five queries whatever the number of participations:
+one pass over the participations active in the period and one over those ended in it (each
+grouped for several tables at once, ``count_grouping_sets``), the försörjning table, the
+follow-ups, and the per-insats labels. Counts come first (``deltagare_sections``), then the
+tables that read them.
 """
 
 from __future__ import annotations
@@ -28,12 +31,10 @@ from dataclasses import dataclass
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     DateField,
     Exists,
-    ExpressionWrapper,
     F,
     Func,
     IntegerField,
@@ -59,7 +60,16 @@ from deltagare.kodlistor import (
 from deltagare.models import Deltagande, Forsorjning, Skede, Uppfoljning
 from insatser.models import Insats
 
-from .core import TOTAL, Period, Section, Table, active_in
+from .core import (
+    TOTAL,
+    Period,
+    Section,
+    Table,
+    active_in,
+    count_grouping_sets,
+    flag,
+    grouping_total,
+)
 
 KON_CODES = [k for k, _ in KON]
 OFFENTLIG = [k for k, _n, offentlig in FORSORJNINGSKALLA if offentlig]
@@ -169,65 +179,6 @@ def _kon_columns() -> list[str]:
     return ["Kvinnor", "Män", "Annat/vill ej uppge", "Totalt"]
 
 
-def _flag(condition: Q) -> ExpressionWrapper:
-    """A row-level condition as a boolean column (for counts with ``FILTER``)."""
-    return ExpressionWrapper(condition, output_field=BooleanField())
-
-
-def count_grouping_sets(
-    rows,
-    sets: dict[str, tuple[str, ...]],
-    aggregates: dict[str, str],
-    order_by: tuple[str, ...] = (),
-) -> dict[str, list[dict]]:
-    """Aggregate ``rows`` (a ``.values()`` queryset: one row per participation, with the
-    columns the tables group and count by) for several groupings in ONE query: PostgreSQL's
-    ``GROUPING SETS`` reads the rows once for all the tables, where a query per table reads
-    them once per table. The row-level rules (active, new, age, …) stay ORM expressions on
-    ``rows``; only the grouping is SQL. ``sets`` names each grouping (``()`` is the total);
-    ``aggregates`` maps a result name to an aggregate over the row columns
-    (``count(*) FILTER (WHERE ny)``); every set gets every aggregate. Returns each set's groups
-    as dicts, in the database's order of the ``order_by`` columns."""
-    out: dict[str, list[dict]] = {name: [] for name in sets}
-    try:
-        rows_sql, params = rows.order_by().query.sql_with_params()
-    except EmptyResultSet:  # no förbund in scope: no groups (and totals of 0, see _total)
-        return out
-    columns = list(dict.fromkeys(c for grouping in sets.values() for c in grouping))
-    quoted = ", ".join(f'd."{c}"' for c in columns)
-    sets_sql = ", ".join(
-        "(" + ", ".join(f'd."{c}"' for c in grouping) + ")" for grouping in sets.values()
-    )
-    selects = ", ".join(f'{expr} AS "{name}"' for name, expr in aggregates.items())
-    order_sql = "".join(f', d."{c}"' for c in order_by)
-    # Only Django's own compiled SQL (its parameters kept apart) and the column and aggregate
-    # names written in this module go into the text.
-    sql = (
-        f"SELECT GROUPING({quoted}), {quoted}, {selects} "  # noqa: S608
-        f"FROM ({rows_sql}) d GROUP BY GROUPING SETS ({sets_sql}) ORDER BY 1{order_sql}"
-    )
-    # GROUPING() has one bit per column (the first column highest), set when the column is
-    # not grouped in that result row: that tells which set the row belongs to.
-    set_of_bits = {
-        sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if c not in grouping): name
-        for name, grouping in sets.items()
-    }
-    names = [*columns, *aggregates]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for bits, *values in cursor.fetchall():
-            out[set_of_bits[bits]].append(dict(zip(names, values, strict=True)))
-    return out
-
-
-def _total(groups: list[dict], aggregates: dict[str, str]) -> dict:
-    """The one row of the total set ``()``. PostgreSQL returns it even when no row matched;
-    without a förbund in scope nothing was asked: counts 0, other aggregates (a median) None."""
-    if groups:
-        return groups[0]
-    return {name: 0 if expr.startswith("count(") else None for name, expr in aggregates.items()}
-
-
 ACTIVE_AGGREGATES = {
     "aktiva": "count(*)",
     "nya": "count(*) FILTER (WHERE ny)",
@@ -251,15 +202,15 @@ def active_counts(forbund_ids: list[int], period: Period) -> dict[str, list[dict
         .annotate(alder=_age_expression())
         .annotate(
             grupp=_age_group_case(),
-            ny=_flag(new),
-            avslutad=_flag(ended),
-            identifierad=_flag(Q(person__isnull=False)),
-            ung=_flag(Q(alder__gte=16, alder__lte=29)),
-            har_ake=_flag(has_kalla_in_period(forbund_ids, period, Skede.FORE, ["AKE"])),
+            ny=flag(new),
+            avslutad=flag(ended),
+            identifierad=flag(Q(person__isnull=False)),
+            ung=flag(Q(alder__gte=16, alder__lte=29)),
+            har_ake=flag(has_kalla_in_period(forbund_ids, period, Skede.FORE, ["AKE"])),
             # Table 8's share to arbete/studier: identified, ended in the period, with
             # sysselsättning known before and after.
-            syss_kand=_flag(ended & Q(person__isnull=False) & known_sysselsattning()),
-            aes_efter=_flag(Q(sysselsattning_efter_id__in=ARBETE_ELLER_STUDIER)),
+            syss_kand=flag(ended & Q(person__isnull=False) & known_sysselsattning()),
+            aes_efter=flag(Q(sysselsattning_efter_id__in=ARBETE_ELLER_STUDIER)),
         )
         .values(
             "kon_id",
@@ -294,7 +245,7 @@ def active_counts(forbund_ids: list[int], period: Period) -> dict[str, list[dict
 
 def section_deltagare(counts: dict[str, list[dict]], outcome: Outcome) -> Section:
     """Tables 3a–3c from ``active_counts``."""
-    totals = _total(counts["total"], ACTIVE_AGGREGATES)
+    totals = grouping_total(counts["total"], ACTIVE_AGGREGATES)
 
     # 3a. Active, new, ended by kön.
     kon = {g["kon_id"]: g for g in counts["kon"]}
@@ -585,9 +536,9 @@ def ended_counts(forbund_ids: list[int], period: Period) -> dict[str, list[dict]
         .annotate(
             kategori=F(_kategori_field()),
             dagar=days_in_insats(),
-            syss_kand=_flag(Q(person__isnull=False) & known_sysselsattning()),
-            aes_fore=_flag(Q(sysselsattning_fore_id__in=ARBETE_ELLER_STUDIER)),
-            aes_efter=_flag(Q(sysselsattning_efter_id__in=ARBETE_ELLER_STUDIER)),
+            syss_kand=flag(Q(person__isnull=False) & known_sysselsattning()),
+            aes_fore=flag(Q(sysselsattning_fore_id__in=ARBETE_ELLER_STUDIER)),
+            aes_efter=flag(Q(sysselsattning_efter_id__in=ARBETE_ELLER_STUDIER)),
         )
         .values(
             "avslutsorsak_id",
@@ -619,7 +570,7 @@ def ended_counts(forbund_ids: list[int], period: Period) -> dict[str, list[dict]
 def section_sysselsattning(counts: dict[str, list[dict]], outcome: Outcome) -> Section:
     """Table 5 from ``ended_counts``: identified participations ended in the period with
     sysselsättning known before and after."""
-    c = _total(counts["total"], ENDED_AGGREGATES)
+    c = grouping_total(counts["total"], ENDED_AGGREGATES)
     total = c["syss_N"]
     outcome.syss_N, outcome.aes_fore, outcome.aes_efter = total, c["aes_fore"], c["aes_efter"]
     fore = {g["sysselsattning_fore_id"]: g["syss_N"] for g in counts["fore"]}
@@ -719,7 +670,7 @@ def section_avslut(counts: dict[str, list[dict]]) -> Section:
         return [label, r["avslutade"], round(median) if median is not None else None]
 
     time_rows = [time_row(r["kategori"] or "Okänd", r) for r in counts["kategori"]]
-    time_rows.append(time_row(TOTAL, _total(counts["total"], ENDED_AGGREGATES)))
+    time_rows.append(time_row(TOTAL, grouping_total(counts["total"], ENDED_AGGREGATES)))
     tid = Table(
         key="tid_i_insats",
         title="Tid i insats (median antal dagar) per insatskategori",
