@@ -446,6 +446,10 @@ class Deltagande(models.Model):
             models.Index(fields=["person"], name="deltagande_person"),
             # The lists' order (Meta.ordering): a page is the first rows of this index.
             models.Index(fields=["forbund", "-inskrivning", "-id"], name="deltagande_lista"),
+            # The report statistics' period filters (uppfoljning.stats): "active in the period"
+            # (utskrivning empty or on/after its start), "ended in the period" and the follow-up
+            # points read a förbund's rows by utskrivning instead of all its rows.
+            models.Index(fields=["forbund", "utskrivning"], name="deltagande_utskrivning"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["forbund", "nummer"], name="deltagande_nummer_unique"),

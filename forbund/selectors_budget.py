@@ -60,13 +60,19 @@ def budget_in_force(versions: list[Budget]) -> Budget | None:
     return drafts[0] if drafts else None
 
 
-def budget_amounts(budget: Budget) -> dict[str, Decimal]:
-    """A version's amount per line; a draft's insatser line is the live sum of insats budgets."""
+def budget_amounts(budget: Budget, *, insats_budget: Decimal | None = None) -> dict[str, Decimal]:
+    """A version's amount per line; a draft's insatser line is the live sum of insats budgets
+    (``insats_budget`` when the caller has read it already, as the reports do for many förbund
+    at once)."""
     amounts = {p.value: ZERO for p in Budgetpost}
     for row in budget.rader.all():
         amounts[row.post] = row.belopp
     if not budget.is_locked:
-        amounts[Budgetpost.INSATSER] = insats_budget_total(forbund=budget.forbund, year=budget.ar)
+        amounts[Budgetpost.INSATSER] = (
+            insats_budget
+            if insats_budget is not None
+            else insats_budget_total(forbund=budget.forbund, year=budget.ar)
+        )
     return amounts
 
 

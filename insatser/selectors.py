@@ -266,6 +266,18 @@ def insats_budget_total(*, forbund: Forbund, year: int) -> Decimal:
     return total or Decimal(0)
 
 
+def insats_budget_totals(*, forbund_ids: list[int], year: int) -> dict[int, Decimal]:
+    """``insats_budget_total`` for many förbund in one query (the national report): förbund id
+    to the sum of its insats budgets in ``year``; förbund without any are left out."""
+    rows = (
+        Insatsbudget.objects.filter(forbund_id__in=forbund_ids, ar=year)
+        .values("forbund_id")
+        .annotate(s=Sum("belopp"))
+        .order_by()
+    )
+    return {row["forbund_id"]: row["s"] for row in rows}
+
+
 def insats_costs_by_month(*, forbund: Forbund, year: int) -> dict[int, Decimal]:
     """Provider for ``forbund.extensions``: actual insats costs per month of a year (months
     without costs are left out)."""

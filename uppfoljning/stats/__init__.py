@@ -34,7 +34,7 @@ from .core import (
     Section,
     Table,
     active_in,
-    forbund_scope,
+    forbund_ids_in_scope,
     full_year,
     half_year,
     last_closed_half_year,
@@ -66,18 +66,18 @@ def build_snapshot(
     """All tables of a report for one förbund (or the nation when ``forbund`` is None)."""
     from django.utils import timezone
 
-    forbund_qs = forbund_scope(forbund)
+    forbund_ids = forbund_ids_in_scope(forbund)
     today = timezone.localdate(data_cutoff) if data_cutoff else timezone.localdate()
-    forbundet = section_forbundet(forbund_qs, period, national=forbund is None)
-    ekonomi_tables, money = section_ekonomi(forbund_qs, period, today)
+    forbundet = section_forbundet(forbund_ids, period, national=forbund is None)
+    ekonomi_tables, money = section_ekonomi(forbund_ids, period, today)
     forbundet.tables.extend(ekonomi_tables)
-    insatser, insats_totals = section_insatser(forbund_qs, period)
-    insatser.tables.append(insatser_per_kategori(forbund_qs, period))
+    insatser, insats_totals = section_insatser(forbund_ids, period)
+    insatser.tables.append(insatser_per_kategori(forbund_ids, period))
     outcome = Outcome()
-    participant_sections, participant_figures = deltagare_sections(forbund_qs, period, outcome)
-    cost_table, person_cost = kostnad_per_insats(forbund_qs, period, outcome.deltagare_per_insats)
+    participant_sections, participant_figures = deltagare_sections(forbund_ids, period, outcome)
+    cost_table, person_cost = kostnad_per_insats(forbund_ids, period, outcome.deltagare_per_insats)
     insatser.tables.append(cost_table)
-    participant_sections[0].tables.append(volym_och_struktur(forbund_qs, period))
+    participant_sections[0].tables.append(volym_och_struktur(forbund_ids, period))
     aktiva = next(f["value"] for f in participant_figures if f["key"] == "deltagare_aktiva")
     # Design section 6 order: förbundet, insatser, deltagare, försörjning, sysselsättning,
     # avslut, uppföljning, per insats.
@@ -107,7 +107,7 @@ def build_snapshot(
         "meta": {
             "omfattning": "forbund" if forbund else "nationell",
             "forbund": forbund.namn if forbund else None,
-            "antal_forbund": None if forbund else forbund_qs.count(),
+            "antal_forbund": None if forbund else len(forbund_ids),
             "period": {"start": period.start.isoformat(), "slut": period.slut.isoformat()},
             "data_cutoff": data_cutoff.isoformat() if data_cutoff else None,
             "ekonomi": money,

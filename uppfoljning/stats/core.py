@@ -1,7 +1,9 @@
-"""Report statistics, shared parts: periods, tables, and the förbund and insatser sections.
+"""Report statistics, shared parts: periods, tables, the förbund and insatser sections, and
+``count_grouping_sets`` (several tables from one read of the rows).
 
-Every figure is computed in PostgreSQL with conditional aggregation (one query per table), never
-by looping over rows in Python, so the number of queries does not grow with the data. The result
+Every figure is computed in PostgreSQL with conditional aggregation (at most one query per
+table; tables over the same rows share one), never by looping over rows in Python, so the
+number of queries does not grow with the data. The result
 is a JSON-serialisable *snapshot* with stable keys (documented in the README): the same data feeds
 the PDF, the Excel file, the browser preview and the ``rapport_stats`` command.
 
@@ -28,7 +30,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
 from forbund.models import Forbund, Medlem, MedlemTyp
 from insatser.models import Insats, Registreringsform
@@ -106,16 +110,25 @@ def forbund_scope(forbund: Forbund | None):
     )
 
 
-def financed_insatser(forbund_qs):
+def forbund_ids_in_scope(forbund: Forbund | None) -> list[int]:
+    """The ids of ``forbund_scope``, read once per report. The report queries filter on these
+    literal ids rather than on a subquery, so that PostgreSQL sees how many rows the förbund
+    has (with a subquery it plans for an unknown förbund: the wrong index or a full scan)."""
+    if forbund is not None:
+        return [forbund.pk]
+    return list(forbund_scope(None).values_list("pk", flat=True))
+
+
+def financed_insatser(forbund_ids: list[int]):
     """The insatser a report counts: granted ones (every status after ansökan)."""
     from insatser.models import Status
 
-    return Insats.objects.filter(forbund__in=forbund_qs).exclude(status=Status.ANSOKAN)
+    return Insats.objects.filter(forbund_id__in=forbund_ids).exclude(status=Status.ANSOKAN)
 
 
-def section_forbundet(forbund_qs, period: Period, *, national: bool) -> Section:
+def section_forbundet(forbund_ids: list[int], period: Period, *, national: bool) -> Section:
     medlemmar = (
-        Medlem.objects.filter(forbund__in=forbund_qs)
+        Medlem.objects.filter(forbund_id__in=forbund_ids)
         .filter(active_in(period, "startdatum", "slutdatum"))
         .select_related("kommun", "forbund")
         .order_by("forbund__namn", "typ", "namn")
@@ -153,10 +166,10 @@ def section_forbundet(forbund_qs, period: Period, *, national: bool) -> Section:
     )
 
 
-def section_insatser(forbund_qs, period: Period) -> tuple[Section, dict]:
+def section_insatser(forbund_ids: list[int], period: Period) -> tuple[Section, dict]:
     """Insatser active, new and ended in the period, per registration mode (one query).
     An application (status ansökan) is not yet an insats the förbund finances: not counted."""
-    base = financed_insatser(forbund_qs)
+    base = financed_insatser(forbund_ids)
     active = active_in(period, "startdatum", "slutdatum")
     new = Q(startdatum__gte=period.start, startdatum__lte=period.slut)
     ended = Q(slutdatum__gte=period.start, slutdatum__lte=period.slut)
@@ -192,3 +205,62 @@ def section_insatser(forbund_qs, period: Period) -> tuple[Section, dict]:
         ],
     )
     return section, totals
+
+
+def flag(condition: Q) -> ExpressionWrapper:
+    """A row-level condition as a boolean column (for counts with ``FILTER``)."""
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def count_grouping_sets(
+    rows,
+    sets: dict[str, tuple[str, ...]],
+    aggregates: dict[str, str],
+    order_by: tuple[str, ...] = (),
+) -> dict[str, list[dict]]:
+    """Aggregate ``rows`` (a ``.values()`` queryset: one row per participation, with the
+    columns the tables group and count by) for several groupings in ONE query: PostgreSQL's
+    ``GROUPING SETS`` reads the rows once for all the tables, where a query per table reads
+    them once per table. The row-level rules (active, new, age, …) stay ORM expressions on
+    ``rows``; only the grouping is SQL. ``sets`` names each grouping (``()`` is the total);
+    ``aggregates`` maps a result name to an aggregate over the row columns
+    (``count(*) FILTER (WHERE ny)``); every set gets every aggregate. Returns each set's groups
+    as dicts, in the database's order of the ``order_by`` columns."""
+    out: dict[str, list[dict]] = {name: [] for name in sets}
+    try:
+        rows_sql, params = rows.order_by().query.sql_with_params()
+    except EmptyResultSet:  # no förbund in scope: no groups (and totals of 0, see grouping_total)
+        return out
+    columns = list(dict.fromkeys(c for grouping in sets.values() for c in grouping))
+    quoted = ", ".join(f'd."{c}"' for c in columns)
+    sets_sql = ", ".join(
+        "(" + ", ".join(f'd."{c}"' for c in grouping) + ")" for grouping in sets.values()
+    )
+    selects = ", ".join(f'{expr} AS "{name}"' for name, expr in aggregates.items())
+    order_sql = "".join(f', d."{c}"' for c in order_by)
+    # Only Django's own compiled SQL (its parameters kept apart) and the column names and
+    # aggregates the statistics code writes (never input) go into the text.
+    sql = (
+        f"SELECT GROUPING({quoted}), {quoted}, {selects} "  # noqa: S608
+        f"FROM ({rows_sql}) d GROUP BY GROUPING SETS ({sets_sql}) ORDER BY 1{order_sql}"
+    )
+    # GROUPING() has one bit per column (the first column highest), set when the column is
+    # not grouped in that result row: that tells which set the row belongs to.
+    set_of_bits = {
+        sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if c not in grouping): name
+        for name, grouping in sets.items()
+    }
+    names = [*columns, *aggregates]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for bits, *values in cursor.fetchall():
+            out[set_of_bits[bits]].append(dict(zip(names, values, strict=True)))
+    return out
+
+
+def grouping_total(groups: list[dict], aggregates: dict[str, str]) -> dict:
+    """The one row of the total set ``()``. PostgreSQL returns it even when no row matched;
+    without a förbund in scope nothing was asked: counts 0, other aggregates (a median) None."""
+    if groups:
+        return groups[0]
+    return {name: 0 if expr.startswith("count(") else None for name, expr in aggregates.items()}

@@ -16,8 +16,11 @@ Swedish):
   before and after. *Arbete eller studier* = ARBETE, SUBV or STUDIER (SUBV is also shown alone).
 * Age = the inskrivning's year minus the birth year. *Unga* = 16–29.
 
-Every function runs a fixed number of queries (conditional aggregation with ``FILTER``, grouping
-in PostgreSQL), whatever the number of participations.
+Every figure is counted in PostgreSQL, in five queries whatever the number of participations:
+one pass over the participations active in the period and one over those ended in it (each
+grouped for several tables at once, ``count_grouping_sets``), the försörjning table, the
+follow-ups, and the per-insats labels. Counts come first (``deltagare_sections``), then the
+tables that read them.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -32,7 +36,6 @@ from django.db.models import (
     DateField,
     Exists,
     F,
-    FloatField,
     Func,
     IntegerField,
     OuterRef,
@@ -40,8 +43,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.aggregates import Aggregate
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Cast, ExtractYear
 
 from deltagare.kodlistor import (
     ALDERSGRUPPER,
@@ -56,8 +58,18 @@ from deltagare.kodlistor import (
     UTBILDNINGSNIVA,
 )
 from deltagare.models import Deltagande, Forsorjning, Skede, Uppfoljning
+from insatser.models import Insats
 
-from .core import TOTAL, Period, Section, Table, active_in
+from .core import (
+    TOTAL,
+    Period,
+    Section,
+    Table,
+    active_in,
+    count_grouping_sets,
+    flag,
+    grouping_total,
+)
 
 KON_CODES = [k for k, _ in KON]
 OFFENTLIG = [k for k, _n, offentlig in FORSORJNINGSKALLA if offentlig]
@@ -68,13 +80,6 @@ HUVUDKALLA_ORDNING = ["SA", "AKE", "SJP", "AKASSA", "AKST", "ETAB", "EKB", "SUBV
 HUVUDKALLA_ORDNING += ["ANNAN", "INGEN", "OKAND"]
 KALLA_LABEL = {k: n for k, n, _ in FORSORJNINGSKALLA}
 SYSS_LABEL = {k: n for k, n, _ in SYSSELSATTNING}
-
-
-class Median(Aggregate):
-    function = "percentile_cont"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
 
 
 def days_in_insats():
@@ -88,9 +93,9 @@ def days_in_insats():
     )
 
 
-def counted(forbund_qs):
+def counted(forbund_ids: list[int]):
     """Participations of the förbund, with ``FEL`` taken out of every count."""
-    return Deltagande.objects.filter(forbund__in=forbund_qs).exclude(avslutsorsak_id=FEL)
+    return Deltagande.objects.filter(forbund_id__in=forbund_ids).exclude(avslutsorsak_id=FEL)
 
 
 def active_q(period: Period) -> Q:
@@ -106,7 +111,10 @@ def ended_q(period: Period) -> Q:
 
 
 def _age_expression():
-    return ExtractYear("inskrivning") - F("fodelsear")
+    """Age = the inskrivning's year minus the birth year. PostgreSQL's EXTRACT gives a
+    numeric; as an integer the age groups' comparisons are integer comparisons (several per
+    row), which is measurably cheaper in the national report."""
+    return Cast(ExtractYear("inskrivning"), IntegerField()) - F("fodelsear")
 
 
 def _age_group_case():
@@ -121,12 +129,19 @@ def _age_group_case():
     return Case(*whens)
 
 
-def _kalla_exists(skede: str, codes: list[str] | None = None):
-    """A known försörjningskälla (or one of ``codes``) holds at that stage. "Okänd" is no
-    registered data: it does not put a participation into an outcome denominator."""
-    rows = Forsorjning.objects.filter(deltagande=OuterRef("pk"), skede=skede)
-    rows = rows.filter(kalla_id__in=codes) if codes is not None else rows.exclude(kalla_id=OKAND)
-    return Exists(rows)
+def has_kalla_in_period(forbund_ids: list[int], period: Period, skede: str, codes: list[str]) -> Q:
+    """The participation has one of ``codes`` at that stage; for participations active in the
+    period. Försörjning rows carry their participation's förbund and dates (design section 3),
+    so the rows of the förbund's active participations are one range of the covering index
+    ``forsorjning_period``, read once for all participations (a hashed ``IN``) instead of a
+    lookup per participation."""
+    rows = Forsorjning.objects.filter(
+        active_in(period, "inskrivning", "utskrivning"),
+        forbund_id__in=forbund_ids,
+        skede=skede,
+        kalla_id__in=codes,
+    )
+    return Q(pk__in=rows.values("deltagande_id"))
 
 
 def known_sysselsattning() -> Q:
@@ -164,32 +179,79 @@ def _kon_columns() -> list[str]:
     return ["Kvinnor", "Män", "Annat/vill ej uppge", "Totalt"]
 
 
-def section_deltagare(forbund_qs, period: Period, outcome: Outcome) -> Section:
-    base = counted(forbund_qs)
-    active, new, ended = active_q(period), new_q(period), ended_q(period)
+ACTIVE_AGGREGATES = {
+    "aktiva": "count(*)",
+    "nya": "count(*) FILTER (WHERE ny)",
+    "avslutade": "count(*) FILTER (WHERE avslutad)",
+    "identifierade": "count(*) FILTER (WHERE identifierad)",
+    "unga": "count(*) FILTER (WHERE ung)",
+    "unga_ake": "count(*) FILTER (WHERE ung AND har_ake)",
+    "aes_N": "count(*) FILTER (WHERE syss_kand)",
+    "aes_n": "count(*) FILTER (WHERE syss_kand AND aes_efter)",
+}
 
-    # 3a. Active, new, ended by kön (one query).
-    aggregates = {}
-    for kon in KON_CODES:
-        aggregates[f"a_{kon}"] = Count("id", filter=active & Q(kon_id=kon))
-        aggregates[f"n_{kon}"] = Count("id", filter=new & Q(kon_id=kon))
-        aggregates[f"e_{kon}"] = Count("id", filter=ended & Q(kon_id=kon))
-    aggregates["anonyma"] = Count("id", filter=active & Q(person__isnull=True))
-    aggregates["identifierade"] = Count("id", filter=active & Q(person__isnull=False))
-    aggregates["unga"] = Count("id", filter=active & Q(alder__gte=16, alder__lte=29))
-    aggregates["unga_ake"] = Count(
-        "id", filter=active & Q(alder__gte=16, alder__lte=29) & Q(har_ake=True)
+
+def active_counts(forbund_ids: list[int], period: Period) -> dict[str, list[dict]]:
+    """The counts of tables 3a–3c (deltagare) and 8 (per insats), over the participations
+    active in the period, in one query. New and ended participations are active in the period
+    too, so only active rows are read."""
+    active, new, ended = active_q(period), new_q(period), ended_q(period)
+    rows = (
+        counted(forbund_ids)
+        .filter(active)
+        .annotate(alder=_age_expression())
+        .annotate(
+            grupp=_age_group_case(),
+            ny=flag(new),
+            avslutad=flag(ended),
+            identifierad=flag(Q(person__isnull=False)),
+            ung=flag(Q(alder__gte=16, alder__lte=29)),
+            har_ake=flag(has_kalla_in_period(forbund_ids, period, Skede.FORE, ["AKE"])),
+            # Table 8's share to arbete/studier: identified, ended in the period, with
+            # sysselsättning known before and after.
+            syss_kand=flag(ended & Q(person__isnull=False) & known_sysselsattning()),
+            aes_efter=flag(Q(sysselsattning_efter_id__in=ARBETE_ELLER_STUDIER)),
+        )
+        .values(
+            "kon_id",
+            "grupp",
+            "insats_id",
+            "utbildning_id",
+            "anvisande_part_id",
+            "tid_offentlig_forsorjning_id",
+            "ny",
+            "avslutad",
+            "identifierad",
+            "ung",
+            "har_ake",
+            "syss_kand",
+            "aes_efter",
+        )
     )
-    # New and ended participations are active in the period too, so only active rows are read
-    # (the consent-detail EXISTS runs for them, not for every participation ever registered).
-    totals = (
-        base.filter(active)
-        .annotate(alder=_age_expression(), har_ake=_kalla_exists(Skede.FORE, ["AKE"]))
-        .aggregate(**aggregates)
+    return count_grouping_sets(
+        rows,
+        {
+            "kon": ("kon_id",),
+            "alder_kon": ("kon_id", "grupp"),
+            "total": (),
+            "utbildning": ("utbildning_id",),
+            "anvisande_part": ("anvisande_part_id",),
+            "tid_offentlig": ("tid_offentlig_forsorjning_id",),
+            "insats_kon": ("insats_id", "kon_id"),
+        },
+        ACTIVE_AGGREGATES,
     )
+
+
+def section_deltagare(counts: dict[str, list[dict]], outcome: Outcome) -> Section:
+    """Tables 3a–3c from ``active_counts``."""
+    totals = grouping_total(counts["total"], ACTIVE_AGGREGATES)
+
+    # 3a. Active, new, ended by kön.
+    kon = {g["kon_id"]: g for g in counts["kon"]}
     rows = []
-    for label, prefix in (("Aktiva", "a"), ("Nya", "n"), ("Avslutade", "e")):
-        values = [totals[f"{prefix}_{kon}"] for kon in KON_CODES]
+    for label, key in (("Aktiva", "aktiva"), ("Nya", "nya"), ("Avslutade", "avslutade")):
+        values = [kon[k][key] if k in kon else 0 for k in KON_CODES]
         rows.append([label, *values, sum(values)])
     outcome.aktiva, outcome.nya, outcome.avslutade = (r[-1] for r in rows)
     outcome.unga = totals["unga"]
@@ -202,18 +264,11 @@ def section_deltagare(forbund_qs, period: Period, outcome: Outcome) -> Section:
         total_column=4,
     )
 
-    # 3b. Åldersgrupp × kön, active participations (one query).
-    grouped = (
-        base.filter(active)
-        .annotate(alder=_age_expression())
-        .annotate(grupp=_age_group_case())
-        .values("grupp", "kon_id")
-        .annotate(n=Count("id"))
-    )
-    by_group = {(g["grupp"], g["kon_id"]): g["n"] for g in grouped}
+    # 3b. Åldersgrupp × kön, active participations.
+    by_group = {(g["grupp"], g["kon_id"]): g["aktiva"] for g in counts["alder_kon"]}
     age_rows = []
     for kod, _lo, _hi, label in ALDERSGRUPPER:
-        values = [by_group.get((kod, kon), 0) for kon in KON_CODES]
+        values = [by_group.get((kod, k), 0) for k in KON_CODES]
         age_rows.append([label, *values, sum(values)])
     age_rows.append([TOTAL, *[sum(r[i] for r in age_rows) for i in range(1, 5)]])
     alder = Table(
@@ -226,6 +281,7 @@ def section_deltagare(forbund_qs, period: Period, outcome: Outcome) -> Section:
         total_column=4,
     )
 
+    anonyma = totals["aktiva"] - totals["identifierade"]
     grupper = Table(
         key="grupper",
         title="Unga, aktivitetsersättning och anonyma",
@@ -242,14 +298,13 @@ def section_deltagare(forbund_qs, period: Period, outcome: Outcome) -> Section:
                 totals["identifierade"],
                 _pct(totals["identifierade"], outcome.aktiva),
             ],
-            ["Anonyma", totals["anonyma"], _pct(totals["anonyma"], outcome.aktiva)],
+            ["Anonyma", anonyma, _pct(anonyma, outcome.aktiva)],
         ],
         note="Anonyma deltaganden har bara kön, födelseår och datum.",
         count_columns=[1],
     )
 
-    # 3c. Start details of active identified participations (one query each).
-    identified_active = base.filter(active, person__isnull=False)
+    # 3c. Start details of active identified participations (anonymous ones have none).
     detail_tables = []
     for key, title, field, codes in (
         ("utbildning", "Utbildningsnivå (aktiva, identifierade)", "utbildning_id", UTBILDNINGSNIVA),
@@ -266,12 +321,9 @@ def section_deltagare(forbund_qs, period: Period, outcome: Outcome) -> Section:
             TID_OFFENTLIG_FORSORJNING,
         ),
     ):
-        counts = {
-            r[field]: r["n"]
-            for r in identified_active.values(field).annotate(n=Count("id")).order_by()
-        }
-        table_rows = [[label, counts.get(code, 0)] for code, label in codes]
-        table_rows.append(["Uppgift saknas", counts.get(None, 0)])
+        by_code = {g[field]: g["identifierade"] for g in counts[key]}
+        table_rows = [[label, by_code.get(code, 0)] for code, label in codes]
+        table_rows.append(["Uppgift saknas", by_code.get(None, 0)])
         table_rows.append([TOTAL, sum(r[1] for r in table_rows)])
         detail_tables.append(
             Table(key=key, title=title, columns=["", "Antal"], rows=table_rows, count_columns=[1])
@@ -292,31 +344,15 @@ def _pct(n: int, total: int) -> dict:
     return {"n": n, "N": total}
 
 
-def _ended_identified(forbund_qs, period: Period):
-    return counted(forbund_qs).filter(ended_q(period), person__isnull=False)
+def _ended_identified(forbund_ids: list[int], period: Period):
+    return counted(forbund_ids).filter(ended_q(period), person__isnull=False)
 
 
-def section_forsorjning(forbund_qs, period: Period, outcome: Outcome) -> Section:
-    ended = _ended_identified(forbund_qs, period)
-    with_both = ended.filter(_kalla_exists(Skede.FORE)).filter(_kalla_exists(Skede.EFTER))
-    # Denominator and the offentlig shares (one query).
-    counts = ended.annotate(
-        har_fore=_kalla_exists(Skede.FORE),
-        har_efter=_kalla_exists(Skede.EFTER),
-        har_off_fore=_kalla_exists(Skede.FORE, OFFENTLIG),
-        har_off_efter=_kalla_exists(Skede.EFTER, OFFENTLIG),
-    ).aggregate(
-        avslutade=Count("id"),
-        N=Count("id", filter=Q(har_fore=True, har_efter=True)),
-        off_fore=Count("id", filter=Q(har_fore=True, har_efter=True, har_off_fore=True)),
-        off_efter=Count("id", filter=Q(har_fore=True, har_efter=True, har_off_efter=True)),
-    )
+def section_forsorjning(forbund_ids: list[int], period: Period, outcome: Outcome) -> Section:
+    counts, by, trans, totals_by_main = _forsorjning_counts(_ended_identified(forbund_ids, period))
     total = counts["N"]
     outcome.forsorjning_N = total
     outcome.offentlig_fore, outcome.offentlig_efter = counts["off_fore"], counts["off_efter"]
-    # Each source before and after, and the transition table (main source before × sources
-    # after), in one query: the main source is picked once per participation.
-    by, trans, totals_by_main = _sources_and_transitions(with_both)
     source_rows = []
     for code, label, _ in FORSORJNINGSKALLA:
         if code == OKAND:
@@ -405,46 +441,73 @@ def section_forsorjning(forbund_qs, period: Period, outcome: Outcome) -> Section
     )
 
 
-def _sources_and_transitions(with_both):
-    """For the participations of ``with_both``: participations per (skede, source), per (main
-    source before, source after), and per main source before, from one query.
+def _forsorjning_counts(ended) -> tuple[dict, dict, dict, dict]:
+    """Table 4's figures for the participations of ``ended`` (identified, ended in the
+    period), in one query that reads each participation's försörjning rows once:
 
-    The main source before is the first of the participation's sources before in
-    ``HUVUDKALLA_ORDNING`` (``DISTINCT ON``, once per participation). A participation has each
-    (skede, source) at most once (``forsorjning_unique_source``), so plain counts are counts of
+    * ``counts``: ``avslutade``; ``N``, those with a known source both before and after (the
+      denominator); and of those, ``off_fore`` and ``off_efter`` in offentlig försörjning;
+    * participations of the denominator per (skede, source), per (main source before, source
+      after), and per main source before.
+
+    "Okänd" is no registered data: alone it does not put a participation into the
+    denominator. The main source before is the first of the participation's sources before in
+    ``HUVUDKALLA_ORDNING`` (which holds every code). A participation has each (skede, source)
+    at most once (``forsorjning_unique_source``), so counts of rows are counts of
     participations; its main source is one of its sources before, so the row (before, main,
     main) counts the participations with that main source."""
-    # Only Django's own compiled SQL (with its parameters kept apart) is put into the text.
-    ids_sql, ids_params = with_both.values("pk").query.sql_with_params()
+    try:
+        # Only Django's own compiled SQL (its parameters kept apart) goes into the text.
+        ended_sql, ended_params = ended.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # no förbund in scope
+        ended_sql, ended_params = "SELECT NULL::bigint WHERE false", ()
     sql = f"""
-        WITH src AS (
+        WITH avslutade AS MATERIALIZED ({ended_sql}),
+        kallor AS (
             SELECT f.deltagande_id, f.skede, f.kalla_id
               FROM {Forsorjning._meta.db_table} f
-             WHERE f.deltagande_id IN ({ids_sql})
+             WHERE f.deltagande_id IN (SELECT * FROM avslutade)
         ),
-        huvud AS (
-            SELECT DISTINCT ON (deltagande_id) deltagande_id, kalla_id AS huvud
-              FROM src
-             WHERE skede = %s
-             ORDER BY deltagande_id, array_position(%s::text[], kalla_id::text)
+        per AS (
+            SELECT deltagande_id,
+                   bool_or(skede = %s AND kalla_id <> %s)
+                     AND bool_or(skede = %s AND kalla_id <> %s) AS bada,
+                   bool_or(skede = %s AND kalla_id = ANY(%s)) AS off_fore,
+                   bool_or(skede = %s AND kalla_id = ANY(%s)) AS off_efter,
+                   (%s::text[])[min(array_position(%s::text[], kalla_id::text))
+                      FILTER (WHERE skede = %s)] AS huvud
+              FROM kallor
+             GROUP BY deltagande_id
         )
-        SELECT s.skede, h.huvud, s.kalla_id, COUNT(*)
-          FROM src s JOIN huvud h USING (deltagande_id)
-         GROUP BY s.skede, h.huvud, s.kalla_id
+        SELECT NULL, NULL, NULL, (SELECT count(*) FROM avslutade), count(*),
+               count(*) FILTER (WHERE off_fore), count(*) FILTER (WHERE off_efter)
+          FROM per WHERE bada
+        UNION ALL
+        SELECT k.skede, p.huvud, k.kalla_id, count(*), NULL, NULL, NULL
+          FROM kallor k JOIN per p USING (deltagande_id)
+         WHERE p.bada
+         GROUP BY k.skede, p.huvud, k.kalla_id
     """  # noqa: S608
+    fore, efter = Skede.FORE.value, Skede.EFTER.value
+    params = [*ended_params, fore, OKAND, efter, OKAND, fore, OFFENTLIG, efter, OFFENTLIG]
+    params += [HUVUDKALLA_ORDNING, HUVUDKALLA_ORDNING, fore]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids_params, Skede.FORE, HUVUDKALLA_ORDNING])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
+    counts = {"avslutade": 0, "N": 0, "off_fore": 0, "off_efter": 0}
     by: dict[tuple[str, str], int] = {}
     trans: dict[tuple[str, str], int] = {}
     totals_by_main: dict[str, int] = {}
-    for skede, huvud, kalla, n in rows:
+    for skede, huvud, kalla, n, *totals in rows:
+        if skede is None:
+            counts = dict(zip(counts, (n, *totals), strict=True))
+            continue
         by[(skede, kalla)] = by.get((skede, kalla), 0) + n
-        if skede == Skede.EFTER:
+        if skede == efter:
             trans[(huvud, kalla)] = n
         elif kalla == huvud:
             totals_by_main[huvud] = n
-    return by, trans, totals_by_main
+    return counts, by, trans, totals_by_main
 
 
 def _pp(before: int, after: int, total: int) -> dict | None:
@@ -454,32 +517,71 @@ def _pp(before: int, after: int, total: int) -> dict | None:
     return {"pp": round((after - before) * 100 / total, 1)}
 
 
-def section_sysselsattning(forbund_qs, period: Period, outcome: Outcome) -> Section:
-    ended = _ended_identified(forbund_qs, period).filter(known_sysselsattning())
-    aggregates = {"N": Count("id")}
-    for code, _label, _aes in SYSSELSATTNING:
-        aggregates[f"f_{code}"] = Count("id", filter=Q(sysselsattning_fore_id=code))
-        aggregates[f"e_{code}"] = Count("id", filter=Q(sysselsattning_efter_id=code))
-    aggregates["aes_fore"] = Count("id", filter=Q(sysselsattning_fore_id__in=ARBETE_ELLER_STUDIER))
-    aggregates["aes_efter"] = Count(
-        "id", filter=Q(sysselsattning_efter_id__in=ARBETE_ELLER_STUDIER)
+ENDED_AGGREGATES = {
+    "avslutade": "count(*)",
+    "median_dagar": "percentile_cont(0.5) WITHIN GROUP (ORDER BY dagar)",
+    "syss_N": "count(*) FILTER (WHERE syss_kand)",
+    "aes_fore": "count(*) FILTER (WHERE syss_kand AND aes_fore)",
+    "aes_efter": "count(*) FILTER (WHERE syss_kand AND aes_efter)",
+}
+
+
+def ended_counts(forbund_ids: list[int], period: Period) -> dict[str, list[dict]]:
+    """The counts of tables 5 (sysselsättning, identified participations with sysselsättning
+    known before and after) and 6 (avslutsorsak, median days per kategori), over the
+    participations ended in the period, in one query."""
+    rows = (
+        counted(forbund_ids)
+        .filter(ended_q(period))
+        .annotate(
+            kategori=F(_kategori_field()),
+            dagar=days_in_insats(),
+            syss_kand=flag(Q(person__isnull=False) & known_sysselsattning()),
+            aes_fore=flag(Q(sysselsattning_fore_id__in=ARBETE_ELLER_STUDIER)),
+            aes_efter=flag(Q(sysselsattning_efter_id__in=ARBETE_ELLER_STUDIER)),
+        )
+        .values(
+            "avslutsorsak_id",
+            "kategori",
+            "kon_id",
+            "sysselsattning_fore_id",
+            "sysselsattning_efter_id",
+            "dagar",
+            "syss_kand",
+            "aes_fore",
+            "aes_efter",
+        )
     )
-    for kon in KON_CODES:
-        aggregates[f"N_{kon}"] = Count("id", filter=Q(kon_id=kon))
-        aggregates[f"aes_fore_{kon}"] = Count(
-            "id", filter=Q(kon_id=kon, sysselsattning_fore_id__in=ARBETE_ELLER_STUDIER)
-        )
-        aggregates[f"aes_efter_{kon}"] = Count(
-            "id", filter=Q(kon_id=kon, sysselsattning_efter_id__in=ARBETE_ELLER_STUDIER)
-        )
-    c = ended.aggregate(**aggregates)
-    total = c["N"]
+    return count_grouping_sets(
+        rows,
+        {
+            "total": (),
+            "kon": ("kon_id",),
+            "fore": ("sysselsattning_fore_id",),
+            "efter": ("sysselsattning_efter_id",),
+            "avslutsorsak": ("avslutsorsak_id",),
+            "kategori": ("kategori",),
+        },
+        ENDED_AGGREGATES,
+        order_by=("kategori",),
+    )
+
+
+def section_sysselsattning(counts: dict[str, list[dict]], outcome: Outcome) -> Section:
+    """Table 5 from ``ended_counts``: identified participations ended in the period with
+    sysselsättning known before and after."""
+    c = grouping_total(counts["total"], ENDED_AGGREGATES)
+    total = c["syss_N"]
     outcome.syss_N, outcome.aes_fore, outcome.aes_efter = total, c["aes_fore"], c["aes_efter"]
+    fore = {g["sysselsattning_fore_id"]: g["syss_N"] for g in counts["fore"]}
+    efter = {g["sysselsattning_efter_id"]: g["syss_N"] for g in counts["efter"]}
+    by_kon = {g["kon_id"]: g for g in counts["kon"]}
+    no_kon = dict.fromkeys(ENDED_AGGREGATES, 0)
     rows = []
     for code, label, _aes in SYSSELSATTNING:
         if code == OKAND:
             continue
-        f, e = c[f"f_{code}"], c[f"e_{code}"]
+        f, e = fore.get(code, 0), efter.get(code, 0)
         rows.append([label, f, _pct(f, total), e, _pct(e, total)])
     rows.append(
         [
@@ -511,15 +613,16 @@ def section_sysselsattning(forbund_qs, period: Period, outcome: Outcome) -> Sect
     kon_labels = dict(KON)
     kon_rows = []
     for kon in KON_CODES:
-        n_k = c[f"N_{kon}"]
+        k = by_kon.get(kon, no_kon)
+        n_k = k["syss_N"]
         kon_rows.append(
             [
                 kon_labels[kon],
                 n_k,
-                c[f"aes_fore_{kon}"],
-                c[f"aes_efter_{kon}"],
-                _pct(c[f"aes_efter_{kon}"], n_k),
-                _pp(c[f"aes_fore_{kon}"], c[f"aes_efter_{kon}"], n_k),
+                k["aes_fore"],
+                k["aes_efter"],
+                _pct(k["aes_efter"], n_k),
+                _pp(k["aes_fore"], k["aes_efter"], n_k),
             ]
         )
     kon_rows.append(
@@ -547,13 +650,10 @@ def section_sysselsattning(forbund_qs, period: Period, outcome: Outcome) -> Sect
     )
 
 
-def section_avslut(forbund_qs, period: Period) -> Section:
-    """Avslutsorsak (FEL excluded) and median days in the insats, per insatskategori."""
-    ended = counted(forbund_qs).filter(ended_q(period))
-    reasons = {
-        r["avslutsorsak_id"]: r["n"]
-        for r in ended.values("avslutsorsak_id").annotate(n=Count("id")).order_by()
-    }
+def section_avslut(counts: dict[str, list[dict]]) -> Section:
+    """Table 6 from ``ended_counts``: avslutsorsak (FEL excluded) and median days in the
+    insats, per insatskategori."""
+    reasons = {r["avslutsorsak_id"]: r["avslutade"] for r in counts["avslutsorsak"]}
     rows = [[label, reasons.get(code, 0)] for code, label in AVSLUTSORSAK if code != FEL]
     rows.append(["Uppgift saknas (anonyma)", reasons.get(None, 0)])
     rows.append([TOTAL, sum(r[1] for r in rows)])
@@ -564,23 +664,13 @@ def section_avslut(forbund_qs, period: Period) -> Section:
         rows=rows,
         count_columns=[1],
     )
-    group_field = _kategori_field()
-    by_group = (
-        ended.values(group_field)
-        .annotate(
-            n=Count("id"),
-            median=Median(days_in_insats()),
-        )
-        .order_by(group_field)
-    )
-    time_rows = [
-        [r[group_field] or "Okänd", r["n"], round(r["median"]) if r["median"] is not None else None]
-        for r in by_group
-    ]
-    overall = ended.aggregate(n=Count("id"), median=Median(days_in_insats()))
-    time_rows.append(
-        [TOTAL, overall["n"], round(overall["median"]) if overall["median"] is not None else None]
-    )
+
+    def time_row(label: str, r: dict) -> list:
+        median = r["median_dagar"]
+        return [label, r["avslutade"], round(median) if median is not None else None]
+
+    time_rows = [time_row(r["kategori"] or "Okänd", r) for r in counts["kategori"]]
+    time_rows.append(time_row(TOTAL, grouping_total(counts["total"], ENDED_AGGREGATES)))
     tid = Table(
         key="tid_i_insats",
         title="Tid i insats (median antal dagar) per insatskategori",
@@ -601,13 +691,14 @@ def _kategori_field() -> str:
     return "insats__kategori__namn"
 
 
-def section_uppfoljning(forbund_qs, period: Period) -> Section:
+def section_uppfoljning(forbund_ids: list[int], period: Period) -> Section:
     """Follow-up +6 and +12 months after utskrivning, for the points that fell in the period.
 
     One query for both points. "In offentlig försörjning" is an EXISTS over the follow-up's
-    sources (no join that multiplies rows, so no DISTINCT), and a plain range on utskrivning,
-    a little wider than the exact month arithmetic, lets PostgreSQL discard most rows before it
-    computes each point's date."""
+    sources (no join that multiplies rows, so no DISTINCT). The participations drive it: the
+    förbund's, by a plain range on utskrivning a little wider than the exact month arithmetic
+    (most rows are discarded before each point's date is computed), then their follow-ups.
+    The follow-up's own förbund is filtered too; it is always its participation's."""
     import datetime as dt
 
     from dateutil.relativedelta import relativedelta
@@ -627,7 +718,8 @@ def section_uppfoljning(forbund_qs, period: Period) -> Section:
     )
     grouped = (
         Uppfoljning.objects.filter(
-            forbund__in=forbund_qs,
+            forbund_id__in=forbund_ids,
+            deltagande__forbund_id__in=forbund_ids,
             punkt__in=(6, 12),
             deltagande__person__isnull=False,
             deltagande__utskrivning__gte=period.start - relativedelta(months=12) - margin,
@@ -687,42 +779,36 @@ def section_uppfoljning(forbund_qs, period: Period) -> Section:
     )
 
 
-def section_per_insats(forbund_qs, period: Period, outcome: Outcome) -> Section:
-    """One line per insats with participants: deltagare, kön, ended, to arbete/studier."""
-    active, ended = active_q(period), ended_q(period)
-    aes_base = ended & Q(person__isnull=False) & known_sysselsattning()
-    grouped = (
-        counted(forbund_qs)
-        .filter(active)  # every count below is of active participations (ended ones are too)
-        .values("insats_id", "insats__kod", "insats__namn", "forbund__namn")
-        .annotate(
-            deltagare=Count("id", filter=active),
-            k=Count("id", filter=active & Q(kon_id="K")),
-            m=Count("id", filter=active & Q(kon_id="M")),
-            x=Count("id", filter=active & Q(kon_id="X")),
-            avslutade=Count("id", filter=ended),
-            aes_N=Count("id", filter=aes_base),
-            aes_n=Count(
-                "id", filter=aes_base & Q(sysselsattning_efter_id__in=ARBETE_ELLER_STUDIER)
-            ),
-        )
-        .filter(deltagare__gt=0)
-        .order_by("forbund__namn", "insats__kod")
+def section_per_insats(
+    counts: dict[str, list[dict]], outcome: Outcome, *, national: bool
+) -> Section:
+    """Table 8 from ``active_counts``: one line per insats with participants: deltagare, kön,
+    ended, to arbete/studier (identified, ended in the period, sysselsättning known)."""
+    per_insats: dict[int, dict] = {}
+    for g in counts["insats_kon"]:
+        line = per_insats.setdefault(g["insats_id"], dict.fromkeys(ACTIVE_AGGREGATES, 0))
+        line[g["kon_id"]] = g["aktiva"]
+        for key in ACTIVE_AGGREGATES:
+            line[key] += g[key]
+    insatser = (
+        Insats.objects.filter(pk__in=per_insats)
+        .values("pk", "kod", "namn", "forbund__namn")
+        .order_by("forbund__namn", "kod")
     )
-    national = forbund_qs.count() > 1
     rows = []
-    for g in grouped:
-        outcome.deltagare_per_insats[g["insats_id"]] = g["deltagare"]
-        label = f"{g['insats__kod']} {g['insats__namn']}"
+    for insats in insatser:
+        g = per_insats[insats["pk"]]
+        outcome.deltagare_per_insats[insats["pk"]] = g["aktiva"]
+        label = f"{insats['kod']} {insats['namn']}"
         if national:
-            label = f"{g['forbund__namn']}: {label}"
+            label = f"{insats['forbund__namn']}: {label}"
         rows.append(
             [
                 label,
-                g["deltagare"],
-                g["k"],
-                g["m"],
-                g["x"],
+                g["aktiva"],
+                g.get("K", 0),
+                g.get("M", 0),
+                g.get("X", 0),
                 g["avslutade"],
                 g["aes_n"],
                 _pct(g["aes_n"], g["aes_N"]),
@@ -752,18 +838,22 @@ def section_per_insats(forbund_qs, period: Period, outcome: Outcome) -> Section:
 
 
 def deltagare_sections(
-    forbund_qs, period: Period, outcome: Outcome | None = None
+    forbund_ids: list[int], period: Period, outcome: Outcome | None = None
 ) -> tuple[list[Section], list[dict]]:
     """The participant sections and key figures; ``outcome`` (if given) receives the figures
     other tables reuse."""
     outcome = outcome if outcome is not None else Outcome()
+    # Counts first (one query each over the active and over the ended participations), then
+    # the tables that read them.
+    active = active_counts(forbund_ids, period)
+    ended = ended_counts(forbund_ids, period)
     sections = [
-        section_deltagare(forbund_qs, period, outcome),
-        section_forsorjning(forbund_qs, period, outcome),
-        section_sysselsattning(forbund_qs, period, outcome),
-        section_avslut(forbund_qs, period),
-        section_uppfoljning(forbund_qs, period),
-        section_per_insats(forbund_qs, period, outcome),
+        section_deltagare(active, outcome),
+        section_forsorjning(forbund_ids, period, outcome),
+        section_sysselsattning(ended, outcome),
+        section_avslut(ended),
+        section_uppfoljning(forbund_ids, period),
+        section_per_insats(active, outcome, national=len(forbund_ids) > 1),
     ]
     nyckeltal = [
         {"key": "deltagare_aktiva", "label": "Aktiva deltagare", "value": outcome.aktiva},

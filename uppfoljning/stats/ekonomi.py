@@ -16,7 +16,15 @@ from decimal import Decimal
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from forbund.models import Befolkning, Budget, Budgetpost, Finansieringsar, Medlem, Utfall
+from forbund.models import (
+    Befolkning,
+    Budget,
+    Budgetpost,
+    Finansieringsar,
+    Forbund,
+    Medlem,
+    Utfall,
+)
 from forbund.selectors_budget import budget_amounts, budget_in_force
 from insatser.models import (
     Insatsbudget,
@@ -26,7 +34,7 @@ from insatser.models import (
     TillfalleDeltagare,
     Volym,
 )
-from insatser.selectors import months_in
+from insatser.selectors import insats_budget_totals, months_in
 
 from .core import TOTAL, Period, Section, Table, active_in, financed_insatser
 
@@ -37,18 +45,18 @@ def _kr(value) -> int:
     return int(Decimal(value or 0).quantize(Decimal(1)))
 
 
-def population(forbund_qs, period: Period) -> tuple[int, int | None, list[list]]:
+def population(forbund_ids: list[int], period: Period) -> tuple[int, int | None, list[list]]:
     """Population 16–64 of the covered kommuner for the period's year (or the latest year
     before it that has figures): total, the year used, and rows per kommun."""
     year = period.slut.year
     kommuner = (
-        Medlem.objects.filter(forbund__in=forbund_qs, kommun__isnull=False)
+        Medlem.objects.filter(forbund_id__in=forbund_ids, kommun__isnull=False)
         .filter(active_in(period, "startdatum", "slutdatum"))
         .values_list("forbund_id", "kommun_id")
     )
     pairs = set(kommuner)
     latest = (
-        Befolkning.objects.filter(forbund__in=forbund_qs, ar__lte=year)
+        Befolkning.objects.filter(forbund_id__in=forbund_ids, ar__lte=year)
         .values("forbund_id", "kommun_id", "kommun__namn", "ar", "antal")
         .order_by("forbund_id", "kommun_id", "-ar")
         .distinct("forbund_id", "kommun_id")
@@ -64,7 +72,7 @@ def population(forbund_qs, period: Period) -> tuple[int, int | None, list[list]]
     return total, (max(years) if years else None), rows
 
 
-def budget_och_utfall(forbund_qs, period: Period) -> tuple[Table, dict]:
+def budget_och_utfall(forbund_ids: list[int], period: Period) -> tuple[Table, dict]:
     """Budget for the year (the version in force per förbund) and utfall in the period, per
     budget line; members' contributions for the year."""
     year = period.slut.year
@@ -74,21 +82,25 @@ def budget_och_utfall(forbund_qs, period: Period) -> tuple[Table, dict]:
     # choose it.
     versions_by_forbund: dict[int, list[Budget]] = {}
     for version in (
-        Budget.objects.filter(forbund__in=forbund_qs, ar=year)
-        .select_related("forbund")
+        Budget.objects.filter(forbund_id__in=forbund_ids, ar=year)
         .prefetch_related("rader")
         .order_by("forbund_id", "-version")
     ):
         versions_by_forbund.setdefault(version.forbund_id, []).append(version)
-    for versions in versions_by_forbund.values():
-        version = budget_in_force(versions)
-        if version is not None:
-            for post, amount in budget_amounts(version).items():
-                budget[post] += amount
+    in_force = [v for v in map(budget_in_force, versions_by_forbund.values()) if v is not None]
+    # A draft's insatser line is the live sum of its insats budgets: for all drafts in one query.
+    drafts = [v.forbund_id for v in in_force if not v.is_locked]
+    insats_budgets = insats_budget_totals(forbund_ids=drafts, year=year)
+    for version in in_force:
+        amounts = budget_amounts(
+            version, insats_budget=insats_budgets.get(version.forbund_id, ZERO)
+        )
+        for post, amount in amounts.items():
+            budget[post] += amount
     utfall = dict.fromkeys(Budgetpost.values, ZERO)
     for row in (
         Utfall.objects.filter(
-            forbund__in=forbund_qs, datum__gte=period.start, datum__lte=period.slut
+            forbund_id__in=forbund_ids, datum__gte=period.start, datum__lte=period.slut
         )
         .values("post")
         .annotate(s=Sum("belopp"))
@@ -97,13 +109,13 @@ def budget_och_utfall(forbund_qs, period: Period) -> tuple[Table, dict]:
         utfall[row["post"]] += row["s"]
     key, lo, hi = months_in(period.start, period.slut)
     insats_cost = (
-        Insatskostnad.objects.filter(forbund__in=forbund_qs)
+        Insatskostnad.objects.filter(forbund_id__in=forbund_ids)
         .alias(k=key)
         .filter(k__gte=lo, k__lte=hi)
         .aggregate(s=Coalesce(Sum("belopp"), ZERO))["s"]
     )
     utfall[Budgetpost.INSATSER] += insats_cost
-    fin = Finansieringsar.objects.filter(forbund__in=forbund_qs, ar=year).aggregate(
+    fin = Finansieringsar.objects.filter(forbund_id__in=forbund_ids, ar=year).aggregate(
         stat=Coalesce(Sum("statlig_tilldelning"), ZERO),
         ovrigt=Coalesce(Sum("ovriga_intakter"), ZERO),
     )
@@ -151,15 +163,15 @@ def budget_och_utfall(forbund_qs, period: Period) -> tuple[Table, dict]:
     return table, money
 
 
-def eget_kapital(forbund_qs, period: Period, today: dt.date) -> list[list]:
+def eget_kapital(forbund_ids: list[int], period: Period, today: dt.date) -> list[list]:
     """The period year's eget kapital per förbund: a handful of queries for all förbund."""
     from forbund.selectors_budget import eget_kapital_for_year
 
     ar = period.slut.year
-    forbund_list = list(forbund_qs)
+    forbund_list = list(Forbund.objects.filter(pk__in=forbund_ids))
     insats_costs = {
         (row["forbund_id"], row["ar"]): row["s"]
-        for row in Insatskostnad.objects.filter(forbund__in=forbund_qs, ar__lte=ar)
+        for row in Insatskostnad.objects.filter(forbund_id__in=forbund_ids, ar__lte=ar)
         .values("forbund_id", "ar")
         .annotate(s=Sum("belopp"))
         .order_by()
@@ -184,9 +196,11 @@ def eget_kapital(forbund_qs, period: Period, today: dt.date) -> list[list]:
     return rows
 
 
-def section_ekonomi(forbund_qs, period: Period, today: dt.date) -> tuple[list[Table], dict]:
-    budget_table, money = budget_och_utfall(forbund_qs, period)
-    pop_total, pop_year, pop_rows = population(forbund_qs, period)
+def section_ekonomi(
+    forbund_ids: list[int], period: Period, today: dt.date
+) -> tuple[list[Table], dict]:
+    budget_table, money = budget_och_utfall(forbund_ids, period)
+    pop_total, pop_year, pop_rows = population(forbund_ids, period)
     money["befolkning"] = pop_total
     money["befolkning_ar"] = pop_year
     money["kostnad_per_invanare"] = round(money["utfall"] / pop_total) if pop_total else None
@@ -213,7 +227,7 @@ def section_ekonomi(forbund_qs, period: Period, today: dt.date) -> tuple[list[Ta
             + (f"{money['kostnad_per_invanare']} kr." if pop_total else "uppgift saknas.")
         ),
     )
-    ek_rows = eget_kapital(forbund_qs, period, today)
+    ek_rows = eget_kapital(forbund_ids, period, today)
     ek = Table(
         key="eget_kapital",
         title=f"Eget kapital {money['ar']} (kr)",
@@ -224,13 +238,13 @@ def section_ekonomi(forbund_qs, period: Period, today: dt.date) -> tuple[list[Ta
     return [contributions, budget_table, population_table, ek], money
 
 
-def insatser_per_kategori(forbund_qs, period: Period) -> Table:
+def insatser_per_kategori(forbund_ids: list[int], period: Period) -> Table:
     """Insatser active, new and ended by kategori and registration mode (one query)."""
     active = active_in(period, "startdatum", "slutdatum")
     new = Q(startdatum__gte=period.start, startdatum__lte=period.slut)
     ended = Q(slutdatum__gte=period.start, slutdatum__lte=period.slut)
     grouped = (
-        financed_insatser(forbund_qs)
+        financed_insatser(forbund_ids)
         .values("kategori__namn", "kategori__ordning", "registreringsform")
         .annotate(
             aktiva=Count("id", filter=active),
@@ -263,7 +277,7 @@ def insatser_per_kategori(forbund_qs, period: Period) -> Table:
 
 
 def kostnad_per_insats(
-    forbund_qs, period: Period, deltagare_per_insats: dict[int, int]
+    forbund_ids: list[int], period: Period, deltagare_per_insats: dict[int, int]
 ) -> tuple[Table, int]:
     """Budget for the year, cost in the period, participants and cost per deltagare, per insats
     active in the period (one query with subqueries). ``deltagare_per_insats`` holds the active
@@ -280,9 +294,9 @@ def kostnad_per_insats(
         .values("s")
     )
     budget = Insatsbudget.objects.filter(insats=OuterRef("pk"), ar=year).values("belopp")[:1]
-    national = forbund_qs.count() > 1
+    national = len(forbund_ids) > 1
     insatser = (
-        financed_insatser(forbund_qs)
+        financed_insatser(forbund_ids)
         .filter(active_in(period, "startdatum", "slutdatum"))
         .annotate(
             kostnad=Coalesce(Subquery(cost), ZERO),
@@ -337,13 +351,13 @@ def kostnad_per_insats(
     return table, person_cost
 
 
-def volym_och_struktur(forbund_qs, period: Period) -> Table:
+def volym_och_struktur(forbund_ids: list[int], period: Period) -> Table:
     """Consultative/preventive contacts (VOLYM) by kön and structural occasions (STRUKTUR)."""
     # The sums of insatser.selectors' volym_totals and struktur_totals over the förbund, for
     # all förbund at once (three queries instead of four per förbund).
     key, lo, hi = months_in(period.start, period.slut)
     volym = (
-        Volym.objects.filter(forbund__in=forbund_qs)
+        Volym.objects.filter(forbund_id__in=forbund_ids)
         .alias(k=key)
         .filter(k__gte=lo, k__lte=hi)
         .aggregate(
@@ -354,7 +368,7 @@ def volym_och_struktur(forbund_qs, period: Period) -> Table:
     )
     kvinnor, man, annat = volym["kvinnor"], volym["man"], volym["annat"]
     occasions = Tillfalle.objects.filter(
-        forbund__in=forbund_qs, datum__gte=period.start, datum__lte=period.slut
+        forbund_id__in=forbund_ids, datum__gte=period.start, datum__lte=period.slut
     )
     head = occasions.aggregate(n=Count("id"), h=Coalesce(Sum("timmar"), ZERO))
     tillfallen, timmar = head["n"], head["h"]
