@@ -107,8 +107,9 @@ WITH d AS (
               WHERE uf.uppfoljning_id = u.id AND uf.forsorjningskalla_id = ANY(%(off)s)))
            AS offentlig
     FROM deltagare_uppfoljning u JOIN deltagare_deltagande d ON d.id = u.deltagande_id
-   WHERE u.forbund_id = ANY(%(ids)s) AND d.person_id IS NOT NULL
-     AND d.avslutsorsak_id IS DISTINCT FROM 'FEL'
+   WHERE u.forbund_id = ANY(%(ids)s) AND d.forbund_id = ANY(%(ids)s)
+     AND d.person_id IS NOT NULL AND d.avslutsorsak_id IS DISTINCT FROM 'FEL'
+     AND d.utskrivning BETWEEN %(s)s - interval '12 months 7 days' AND %(e)s
      AND (d.utskrivning + make_interval(months => u.punkt))::date BETWEEN %(s)s AND %(e)s
    GROUP BY u.punkt
 )
