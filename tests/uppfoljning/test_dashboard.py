@@ -254,3 +254,17 @@ def test_too_long_diarienummer_changes_nothing(data, styrelse, login):
 
     login(styrelse).post("/uppfoljning/styrelse/paket/", {"diarienummer": "x" * 41})
     assert Rapport.objects.count() == 0
+
+
+def test_insats_links_are_the_paths_reverse_gives():
+    from django.urls import reverse
+
+    from uppfoljning.views_styrelse import insats_links
+
+    rows = [{"kod": kod} for kod in ("UNGA", "ÅÄÖ-1", "a_b", "IPS2")]
+    insats_links(rows, "period=egen&fran=2025-01-01")
+    for row in rows:
+        path = reverse("uppfoljning:styrelse_insats", kwargs={"kod": row["kod"]})
+        assert row["url"] == f"{path}?period=egen&fran=2025-01-01"
+    insats_links(rows, "")
+    assert rows[1]["url"] == reverse("uppfoljning:styrelse_insats", kwargs={"kod": "ÅÄÖ-1"})
