@@ -14,9 +14,9 @@ token comparison), logged in through ``bench.accounts`` as the role that uses th
 The floor is the median of ``/bench/minimal/`` (``bench.minimal``, only in ``bench.urls``) as the
 same handläggare, requested interleaved with the pages in the same run so both see the same
 machine. Per page: median, p95 and p95 ÷ floor (goal ≤ 5), and the query count
-(``CaptureQueriesContext``) at the large förbund and at the small one. The small-förbund counts
-run inside a transaction that is rolled back: the bench users are moved there for the
-measurement only, and nothing of it stays in the database.
+(``CaptureQueriesContext``) at the large förbund and at the small one. For the small-förbund
+counts the bench users are moved there (committed, so that the exact caches work as in
+production) and back afterwards.
 """
 
 from __future__ import annotations
@@ -36,10 +36,6 @@ QUICK_REQUESTS = 3
 QUICK_WARMUP = 1
 WARMUP = 3
 MINIMAL_URL = "/bench/minimal/"
-
-
-class Rollback(Exception):  # noqa: N818 - control flow, not an error
-    pass
 
 
 @dataclass
@@ -162,12 +158,19 @@ def query_counts(session: Session) -> dict[str, int]:
     return counts
 
 
-def small_forbund_counts(small, rng: random.Random) -> dict[str, int] | None:
-    """Query counts with the bench users moved to the small förbund, rolled back after."""
-    from django.db import transaction
+def small_forbund_counts(small, large, rng: random.Random) -> dict[str, int] | None:
+    """Query counts with the bench users moved to the small förbund, measured as at the large
+    one: committed, warm. (Inside a transaction that has written, the exact caches are not used
+    — only a transaction that has written nothing may read or fill them — so a rolled-back move
+    would count the uncached path at the small förbund against the cached one at the large.)
+    The users are moved back to the large förbund afterwards, also when a request fails; the
+    small förbund keeps the participations its registration POSTs made."""
     from django.db.models import Count
 
-    from bench.accounts import ensure_users
+    from bench.accounts import bench_user, ensure_users
+    from finsam.models import Roll
+    from finsam.permissions import DELTAGARANSVARIG, insats_revoke
+    from forbund.models import Medlem
     from insatser.models import Insats, Registreringsform
 
     insats = (
@@ -178,15 +181,20 @@ def small_forbund_counts(small, rng: random.Random) -> dict[str, int] | None:
     )
     if insats is None:
         return None
-    counts = None
+    handlaggare = bench_user("handlaggare")
+    home = Medlem.objects.get(
+        pk=Roll.objects.filter(user=handlaggare, forbund=large)
+        .exclude(medlem=None)
+        .values_list("medlem", flat=True)
+        .first()
+    )
+    moved = ensure_users(forbund=small, medlem=insats.personuppgiftsansvarig)
     try:
-        with transaction.atomic():
-            ensure_users(forbund=small, medlem=insats.personuppgiftsansvarig)
-            counts = query_counts(Session(small, rng))
-            raise Rollback
-    except Rollback:
-        pass
-    return counts
+        return query_counts(Session(small, rng))
+    finally:
+        ensure_users(forbund=large, medlem=home)
+        for granted in Insats.objects.filter(forbund=small):
+            insats_revoke(user=moved["handlaggare"], insats=granted, perm=DELTAGARANSVARIG)
 
 
 def run(ctx=None) -> list[dict]:
@@ -217,7 +225,7 @@ def run(ctx=None) -> list[dict]:
                 session.minimal()
                 floor_times.append(time.perf_counter() - start)
         counts_large = query_counts(session)
-        counts_small = small_forbund_counts(small, rng) if small.pk != large.pk else None
+        counts_small = small_forbund_counts(small, large, rng) if small.pk != large.pk else None
     floor = median(floor_times)
     from deltagare.models import Deltagande
 

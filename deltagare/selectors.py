@@ -32,6 +32,7 @@ from django.db.models.functions import ExtractHour, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
+from finsam.andringar import snapshot_now
 from finsam.audit import History
 from finsam.audit import history as audit_history
 from finsam.models import User
@@ -404,36 +405,15 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
     parts = [(i, part) for i in ids for part in PARTS]
     prefix = f"deltagare:paminnelser:v2:{forbund_id}"
     keys = {p: f"{prefix}:{p[0]}:{p[1]}:{day.isoformat()}" for p in parts}
-    with connection.cursor() as cursor:
-        # The snapshot is taken before counting: the counts hold at least what it saw.
-        cursor.execute("SELECT txid_current_if_assigned() IS NULL, txid_current_snapshot()::text")
-        clean, snapshot = cursor.fetchone()
-        cached = _cache_get_many(list(keys.values())) if clean else {}
-        hits = {p: cached[keys[p]] for p in parts if keys[p] in cached}
-        if hits:
-            cursor.execute(
-                "SELECT v.insats_id, v.part"
-                " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(insats_id, part, snap)"
-                " WHERE EXISTS (SELECT 1 FROM deltagare_dataandring a"
-                " WHERE a.forbund_id = %s AND a.insats_id = v.insats_id"
-                " AND (a.ar = 0 OR v.part = CASE WHEN a.ar >= %s THEN %s"
-                " WHEN a.ar = %s THEN %s ELSE %s END)"
-                " AND a.xid >= txid_snapshot_xmin(v.snap::txid_snapshot)"
-                " AND NOT txid_visible_in_snapshot(a.xid, v.snap::txid_snapshot))",
-                [
-                    [p[0] for p in hits],
-                    [p[1] for p in hits],
-                    [h["snapshot"] for h in hits.values()],
-                    forbund_id,
-                    day.year,
-                    AR,
-                    day.year - 1,
-                    FJOL,
-                    ALDRE,
-                ],
-            )
-            for stale in cursor.fetchall():
-                hits.pop(tuple(stale))
+    # The snapshot is taken before counting: the counts hold at least what it saw.
+    clean, snapshot = snapshot_now()
+    cached = _cache_get_many(list(keys.values())) if clean else {}
+    hits = {p: cached[keys[p]] for p in parts if keys[p] in cached}
+    stale = dataandring_stale_parts(
+        forbund_id=forbund_id, snapshots={p: h["snapshot"] for p, h in hits.items()}, day=day
+    )
+    for part in stale:
+        hits.pop(part)
     missing = [p for p in parts if p not in hits]
     fresh = _reminder_counts_by_part(forbund_id, missing, day) if missing else {}
     if clean and fresh:
@@ -445,6 +425,69 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
         for name in REMINDERS:
             totals[name] += counts[name]
     return totals
+
+
+def part_of_year(ar: int, day: dt.date) -> str:
+    """The cache part an inskrivning year falls in on ``day``: this year (or later), last year,
+    or older."""
+    return AR if ar >= day.year else FJOL if ar == day.year - 1 else ALDRE
+
+
+def dataandring_stale_parts(
+    *, forbund_id: int, snapshots: dict[tuple[int, str], str], day: dt.date
+) -> set[tuple[int, str]]:
+    """Of the cached parts ``(insats id, part)`` with the snapshot each was counted under, those
+    a write to their participations, consents, försörjning rows or follow-ups has committed
+    outside of (``Dataandring``, one query for all): they must be counted again; the others
+    are exact (``finsam.andringar``). Parts as in ``reminder_counts`` (``part_of_year``)."""
+    if not snapshots:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT v.insats_id, v.part"
+            " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(insats_id, part, snap)"
+            " WHERE EXISTS (SELECT 1 FROM deltagare_dataandring a"
+            " WHERE a.forbund_id = %s AND a.insats_id = v.insats_id"
+            " AND (a.ar = 0 OR v.part = CASE WHEN a.ar >= %s THEN %s"
+            " WHEN a.ar = %s THEN %s ELSE %s END)"
+            " AND a.xid >= txid_snapshot_xmin(v.snap::txid_snapshot)"
+            " AND NOT txid_visible_in_snapshot(a.xid, v.snap::txid_snapshot))",
+            [
+                [p[0] for p in snapshots],
+                [p[1] for p in snapshots],
+                list(snapshots.values()),
+                forbund_id,
+                day.year,
+                AR,
+                day.year - 1,
+                FJOL,
+                ALDRE,
+            ],
+        )
+        return {tuple(row) for row in cursor.fetchall()}
+
+
+def dataandring_changed_parts(
+    *, forbund_id: int, snapshot: str, day: dt.date
+) -> set[tuple[int, str]]:
+    """Every part ``(insats id, part)`` of the förbund that a write to its participations,
+    consents, försörjning rows or follow-ups has committed outside of ``snapshot`` since
+    (``Dataandring``, one query): a cache computed under that snapshot is exact for every other
+    part, including parts of insatser it did not know yet (``finsam.andringar``). A consent
+    (year 0) changes every part of its insats. Parts as in ``reminder_counts``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT insats_id, ar FROM deltagare_dataandring"
+            " WHERE forbund_id = %s AND xid >= txid_snapshot_xmin(%s::txid_snapshot)"
+            " AND NOT txid_visible_in_snapshot(xid, %s::txid_snapshot)",
+            [forbund_id, snapshot, snapshot],
+        )
+        rows = cursor.fetchall()
+    changed = set()
+    for insats_id, ar in rows:
+        parts = PARTS if ar == 0 else (part_of_year(ar, day),)
+        changed.update((insats_id, part) for part in parts)
+    return changed
 
 
 # The reminder counts of the parts asked for, in one statement written out by hand: the same

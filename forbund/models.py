@@ -1,5 +1,6 @@
 """The förbund, its member organisations and the reference list of kommuner (design section 1)."""
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -703,3 +704,35 @@ class Modellrad(models.Model):
 
     def __str__(self) -> str:
         return f"{self.forbund_id}: {self.tilldelning}"
+
+
+# How long change rows are kept (``services.forbundsandring_prune``, nightly): longer than any
+# cache that is checked against them lives.
+FORBUNDSANDRING_KEEP = dt.timedelta(days=8)
+
+
+class Forbundsandring(models.Model):
+    """One row per transaction and förbund that wrote the förbund's own figures: the förbund,
+    its members, population, financing, budgets and utfall, and its insatser with their budgets
+    and costs (written by the triggers of forbund 0007 and insatser 0005, so every path counts:
+    ORM, bulk, raw SQL). Participations have their own, finer change rows
+    (``deltagare.Dataandring``).
+
+    ``xid`` is the writing transaction's id: a cached figure that remembers the snapshot it was
+    computed under is still exact while every such row of its förbund that is visible now was
+    visible in that snapshot (``selectors.forbundsandring_since``). No lock is taken: the unique
+    index only ever meets the same transaction's own row."""
+
+    forbund = models.ForeignKey(
+        Forbund, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    xid = models.BigIntegerField()
+    tidpunkt = models.DateTimeField(db_default=models.functions.Now())
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["forbund", "xid"], name="forbundsandring_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.forbund_id}: {self.xid}"

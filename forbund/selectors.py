@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from django.db import connection
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -244,3 +245,23 @@ def forbund_history(request, *, forbund: Forbund) -> History:
         obj=forbund,
         event_models=[Forbund.pgh_event_model, Medlem.pgh_event_model],
     )
+
+
+# --- exact caches --------------------------------------------------------------------------
+
+
+def forbundsandring_since(*, forbund_id: int, snapshots: list[str]) -> set[str]:
+    """Which of ``snapshots`` (``txid_current_snapshot()`` texts) a change to the förbund's own
+    figures has committed outside of (``Forbundsandring``; one query for all): a figure cached
+    under such a snapshot may be stale, the others are exact (``finsam.andringar``)."""
+    if not snapshots:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT v.snap FROM unnest(%s::text[]) AS v(snap)"
+            " WHERE EXISTS (SELECT 1 FROM forbund_forbundsandring a"
+            " WHERE a.forbund_id = %s AND a.xid >= txid_snapshot_xmin(v.snap::txid_snapshot)"
+            " AND NOT txid_visible_in_snapshot(a.xid, v.snap::txid_snapshot))",
+            [sorted(set(snapshots)), forbund_id],
+        )
+        return {row[0] for row in cursor.fetchall()}

@@ -501,3 +501,31 @@ def finansieringsar_set(
         },
     )
     return row
+
+
+# A horizon row has förbund 0 (no real change row does); its ``xid`` is the oldest transaction
+# still running when the prune ran.
+_ANDRING_DELETE = (
+    "DELETE FROM forbund_forbundsandring WHERE xid < ("
+    " SELECT max(xid) FROM forbund_forbundsandring WHERE forbund_id = 0"
+    " AND tidpunkt < now() - %s)"
+)
+_ANDRING_HORIZON = (
+    "INSERT INTO forbund_forbundsandring (forbund_id, xid)"
+    " VALUES (0, txid_snapshot_xmin(txid_current_snapshot()))"
+    " ON CONFLICT (forbund_id, xid) DO NOTHING"
+)
+
+
+@transaction.atomic
+def forbundsandring_prune() -> int:
+    """Delete the förbund change rows no cache can still need; returns how many. Run nightly.
+    Every cache checked against them lives shorter than ``FORBUNDSANDRING_KEEP``; the rule is
+    ``finsam.andringar``'s."""
+    from finsam.andringar import prune_change_rows
+
+    from .models import FORBUNDSANDRING_KEEP
+
+    return prune_change_rows(
+        delete_sql=_ANDRING_DELETE, horizon_sql=_ANDRING_HORIZON, keep=FORBUNDSANDRING_KEEP
+    )

@@ -1,39 +1,52 @@
 """The board's dashboard: what the styrelse needs to steer, from the reports' own statistics.
 
-Every figure comes from ``stats.build_snapshot`` for the chosen period and for the same period a
-year earlier, masked exactly as the board version of a report (``masking.mask_snapshot``), so the
-dashboard and the reports never disagree. Two monthly series are added (participants per month
-by kön, budget vs utfall per month). Nothing here reads or returns a participation.
+The figures are the board version of a report's (masked exactly as ``masking.mask_snapshot``
+masks a report), for the chosen period and for the same period a year earlier: the participant
+key figures, the per-insats and cost tables, the offentlig-försörjning change and the
+sysselsättning table, plus active participations per month by kön and the year's budget, utfall
+and eget kapital. Nothing here reads or returns a participation.
 
-Figures of closed periods (a closed period's whole dashboard, and an open period's year-earlier
-comparison) are cached in Redis under a key that includes a fingerprint of the förbund's data (a
-handful of aggregate queries): any change of a participation, follow-up, cost or booking changes
-the fingerprint, so a stale figure is never shown.
+Speed without stale figures (docs/performance.md): the participant figures are sums of counts
+per insats and inskrivning year (``stats.partials``), cached in Redis together with the förbund's
+own figures (budget, utfall, costs) under the database snapshot they were computed under. On the
+next request only what a transaction has changed since that snapshot is computed again: the
+parts named by ``deltagare.Dataandring`` (a registration: its insats, this year) and the money
+figures when ``forbund.Forbundsandring`` has a row. Any other figure is exact as cached
+(``finsam.andringar``). An open period is therefore never shown stale, and the dashboard costs a
+few small queries instead of a whole report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from deltagare.kodlistor import FEL
-from deltagare.models import Deltagande, Uppfoljning
-from forbund.models import Utfall
-from forbund.selectors_budget import budget_overview, eget_kapital_series
-from insatser.models import Insats, Insatsbudget, Insatskostnad
+from deltagare.selectors import dataandring_changed_parts
+from finsam.andringar import snapshot_now
+from forbund.selectors import forbundsandring_since
+from forbund.selectors_budget import budget_overview
+from insatser.models import Insats
 
 from .charts import Series, bar_chart, column_chart, line_chart
 from .masking import MASK, mask_snapshot
-from .stats import Period, build_snapshot, full_year, last_closed_half_year
+from .stats import Period, full_year, last_closed_half_year
+from .stats.ekonomi import eget_kapital_by_forbund, insats_costs
+from .stats.partials import (
+    MAX_MONTHS,
+    counts_by_insats,
+    dashboard_snapshot,
+    months_of,
+    partial_counts,
+    parts_in_range,
+)
 
-MAX_MONTHS = 36
-CACHE_SECONDS = 7 * 24 * 3600
+# An entry is for one day (the key holds it); it must live shorter than the change rows it is
+# checked against are kept (``DATAANDRING_KEEP``, ``FORBUNDSANDRING_KEEP``: eight days).
+CACHE_SECONDS = 26 * 3600
 
 logger = logging.getLogger(__name__)
 
@@ -83,82 +96,50 @@ def year_earlier(period: Period) -> Period:
     return Period(shift(period.start), shift(period.slut))
 
 
-def months_of(period: Period) -> list[tuple[int, int]]:
-    months, year, month = [], period.start.year, period.start.month
-    while (year, month) <= (period.slut.year, period.slut.month):
-        months.append((year, month))
-        month += 1
-        if month == 13:
-            year, month = year + 1, 1
-    return months
-
-
-def data_fingerprint(forbund, *, inskrivning_until: dt.date | None = None) -> str:
-    """Changes whenever data that the dashboard shows changes (six aggregate queries).
-
-    ``inskrivning_until``: for a closed period, only participations that started by its last
-    day can count in it, so only they are fingerprinted (today's registrations leave a closed
-    period's cache alone; any change to an older participation still shows)."""
-    deltagande_qs = Deltagande.objects.filter(forbund=forbund)
-    if inskrivning_until is not None:
-        deltagande_qs = deltagande_qs.filter(inskrivning__lte=inskrivning_until)
-    parts = [
-        deltagande_qs.aggregate(n=Count("id"), t=Max("updated_at")),
-        Uppfoljning.objects.filter(forbund=forbund).aggregate(n=Count("id"), t=Max("registrerad")),
-        Insatskostnad.objects.filter(forbund=forbund).aggregate(n=Count("id"), s=Sum("belopp")),
-        Utfall.objects.filter(forbund=forbund).aggregate(
-            n=Count("id"), s=Sum("belopp"), t=Max("skapad")
-        ),
-        Insats.objects.filter(forbund=forbund).aggregate(n=Count("id"), t=Max("updated_at")),
-        Insatsbudget.objects.filter(forbund=forbund).aggregate(n=Count("id"), s=Sum("belopp")),
-    ]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
-
-
-def participants_per_month(forbund, period: Period) -> list[dict]:
-    """Active participations per month of the period, by kön (one query)."""
-    months = months_of(period)[-MAX_MONTHS:]
-    aggregates = {}
-    for i, (year, month) in enumerate(months):
-        first = dt.date(year, month, 1)
-        last = (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
-        active = Q(inskrivning__lte=last) & (
-            Q(utskrivning__isnull=True) | Q(utskrivning__gte=first)
-        )
-        for kon in ("K", "M", "X"):
-            aggregates[f"m{i}_{kon}"] = Count("id", filter=active & Q(kon_id=kon))
-    counts = (
-        Deltagande.objects.filter(forbund=forbund)
-        .exclude(avslutsorsak_id=FEL)
-        .aggregate(**aggregates)
-        if aggregates
-        else {}
-    )
-    return [
+def _money(forbund, period: Period, comparison: Period, today: dt.date) -> dict:
+    """The förbund's own figures the dashboard shows (no participant counts): its insatser in
+    the report's order, their costs in both periods, the period year's budget, utfall and eget
+    kapital, and budget vs utfall per month."""
+    forbund_ids = [forbund.pk]
+    overviews = {
+        year: budget_overview(forbund=forbund, ar=year, today=today)
+        for year in range(period.start.year, period.slut.year + 1)
+    }
+    ek = None
+    # The period's year, as the report shows it (the series up to that year, no later forecast).
+    row = eget_kapital_by_forbund(forbund_ids, period, today)[1].get(forbund.pk)
+    if row is not None:
+        ek = {
+            "kr": int(row.utgaende),
+            "troskel": int(row.troskel),
+            "over": row.over_troskel,
+            "prognos": row.prognos,
+        }
+    months = set(months_of(period))
+    money_month = [
         {
             "month": f"{year}-{month:02d}",
-            "K": counts[f"m{i}_K"],
-            "M": counts[f"m{i}_M"],
-            "X": counts[f"m{i}_X"],
+            "budget": int(overview.manad_budget[month - 1]),
+            "utfall": int(overview.manad_utfall[month - 1]),
         }
-        for i, (year, month) in enumerate(months)
-    ]
-
-
-def budget_per_month(forbund, period: Period, today: dt.date) -> list[dict]:
-    rows = []
-    for year in range(period.start.year, period.slut.year + 1):
-        overview = budget_overview(forbund=forbund, ar=year, today=today)
-        for month in range(1, 13):
-            if (year, month) in months_of(period):
-                rows.append(
-                    {
-                        "month": f"{year}-{month:02d}",
-                        "budget": int(overview.manad_budget[month - 1]),
-                        "utfall": int(overview.manad_utfall[month - 1]),
-                    }
-                )
-    return rows[-MAX_MONTHS:]
+        for year, overview in overviews.items()
+        for month in range(1, 13)
+        if (year, month) in months
+    ][-MAX_MONTHS:]
+    year_overview = overviews[period.slut.year]
+    return {
+        "labels": list(
+            Insats.objects.filter(forbund=forbund).order_by("kod").values_list("pk", "kod", "namn")
+        ),
+        "costs": {
+            "now": insats_costs(forbund_ids, period),
+            "before": insats_costs(forbund_ids, comparison),
+        },
+        "ar_budget": int(year_overview.summa_budget),
+        "ar_utfall": int(year_overview.summa_utfall),
+        "eget_kapital": ek,
+        "money_month": money_month,
+    }
 
 
 def _figure(snapshot: dict, key: str) -> dict:
@@ -343,71 +324,82 @@ def _charts(per_month, money_month, insats_rows, snapshot) -> dict:
     return charts
 
 
-def _comparison_snapshot(forbund, period: Period, today: dt.date) -> dict:
-    """The masked snapshot of the year-earlier period. That period is closed, so it is cached
-    like a closed dashboard, under the fingerprint of the data that can count in it (and the
-    day): an open period's own figures are still computed on every request, the comparison only
-    when its data changed.
-    Measured in docs/performance.md (the board dashboard computed two full snapshots per
-    request)."""
-    if period.slut >= today:
-        return mask_snapshot(build_snapshot(forbund=forbund, period=period))
-    fingerprint = data_fingerprint(forbund, inskrivning_until=period.slut)
-    key = f"styrelse-jmf:v1:{forbund.pk}:{period.start}:{period.slut}:{today}:{fingerprint}"
-    previous = _cache_get(key)
-    if previous is None:
-        previous = mask_snapshot(build_snapshot(forbund=forbund, period=period))
-        _cache_set(key, previous)
-    return previous
+def _figures(forbund, periods: dict[str, Period], today: dt.date) -> tuple[dict, dict]:
+    """The partial counts per period (``{"now": …, "before": …}``, each ``{(insats, part):
+    counters}``) and the money figures, from the cache where nothing they count has changed
+    since the snapshot they were computed under, else computed again: only the changed parts,
+    and the money figures only when the förbund's own figures changed. Constant query count."""
+    key = f"styrelse:v3:{forbund.pk}:{periods['now'].start}:{periods['now'].slut}:{today}"
+    # The snapshot is taken before anything is counted: the counts hold at least what it saw.
+    clean, snapshot = snapshot_now()
+    entry = _cache_get(key) if clean else None
+    if entry is None:
+        parts = {
+            role: partial_counts(forbund_id=forbund.pk, period=p, day=today)
+            for role, p in periods.items()
+        }
+        money = _money(forbund, periods["now"], periods["before"], today)
+    else:
+        parts, money = entry["parts"], entry["money"]
+        changed = dataandring_changed_parts(
+            forbund_id=forbund.pk, snapshot=entry["snapshot"], day=today
+        )
+        for role, p in periods.items():
+            wanted = sorted(c for c in changed if c[1] in parts_in_range(p, today))
+            if wanted:
+                fresh = partial_counts(forbund_id=forbund.pk, period=p, day=today, parts=wanted)
+                for part in wanted:
+                    parts[role].pop(part, None)
+                parts[role].update(fresh)
+        money_changed = forbundsandring_since(forbund_id=forbund.pk, snapshots=[entry["snapshot"]])
+        if money_changed:
+            money = _money(forbund, periods["now"], periods["before"], today)
+        if not changed and not money_changed:
+            return parts, money
+    if clean:
+        _cache_set(key, {"snapshot": snapshot, "parts": parts, "money": money})
+    return parts, money
 
 
 def build_dashboard(*, forbund, period: Period, today: dt.date | None = None) -> Dashboard:
     """The dashboard's data for a förbund and period, always masked (board level)."""
     today = today or timezone.localdate()
     comparison = year_earlier(period)
-    cache_key = None
-    if period.slut < today:
-        cache_key = (
-            f"styrelse:v1:{forbund.pk}:{period.start}:{period.slut}:{data_fingerprint(forbund)}"
+    periods = {"now": period, "before": comparison}
+    parts, money = _figures(forbund, periods, today)
+    built = {
+        role: dashboard_snapshot(
+            forbund_namn=forbund.namn,
+            period=p,
+            per_insats=counts_by_insats(parts[role], p),
+            labels=money["labels"],
+            insats_costs=money["costs"][role],
         )
-        cached = _cache_get(cache_key)
-        if cached is not None:
-            return cached
-    snapshot = mask_snapshot(build_snapshot(forbund=forbund, period=period))
-    previous = _comparison_snapshot(forbund, comparison, today)
-    money = dict(snapshot["meta"]["ekonomi"])
-    year_overview = budget_overview(forbund=forbund, ar=period.slut.year, today=today)
-    money["ar_budget"] = int(year_overview.summa_budget)
-    money["ar_utfall"] = int(year_overview.summa_utfall)
-    ek = None
-    # Only the period's year is shown: the series stops there (no forecast of later years).
-    for row in eget_kapital_series(forbund=forbund, today=today, until=period.slut.year):
-        if row.ar == period.slut.year:
-            ek = {
-                "kr": int(row.utgaende),
-                "troskel": int(row.troskel),
-                "over": row.over_troskel,
-                "prognos": row.prognos,
-            }
-    per_month = participants_per_month(forbund, period)
+        for role, p in periods.items()
+    }
+    snapshot = mask_snapshot(built["now"][0])
+    previous = mask_snapshot(built["before"][0])
+    per_month = built["now"][1]
     for row in per_month:  # the board sees monthly counts masked like every other count
         for kon in ("K", "M", "X"):
             if 0 < row[kon] < 5:
                 row[kon] = MASK
-    money_month = budget_per_month(forbund, period, today)
+    figures = _key_figures(
+        snapshot,
+        previous,
+        {"ar": period.slut.year, "ar_budget": money["ar_budget"], "ar_utfall": money["ar_utfall"]},
+        money["eget_kapital"],
+    )
     insats_rows = _insats_rows(snapshot)
-    dashboard = Dashboard(
+    return Dashboard(
         period=period,
         comparison=comparison,
         snapshot=snapshot,
         previous=previous,
-        figures=_key_figures(snapshot, previous, money, ek),
+        figures=figures,
         per_month=per_month,
-        money_month=money_month,
+        money_month=money["money_month"],
         insats_rows=insats_rows,
-        charts=_charts(per_month, money_month, insats_rows, snapshot),
-        eget_kapital=ek,
+        charts=_charts(per_month, money["money_month"], insats_rows, snapshot),
+        eget_kapital=money["eget_kapital"],
     )
-    if cache_key:
-        _cache_set(cache_key, dashboard)
-    return dashboard

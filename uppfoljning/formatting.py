@@ -16,6 +16,11 @@ def sv_number(value, decimals: int = 0) -> str:
         return "–"
     if isinstance(value, str):
         return value
+    if type(value) is int and not decimals:
+        # Whole numbers need no rounding: Python groups the digits (the charts and tables format
+        # hundreds of counts per page; the Decimal path below gives the same text).
+        text = f"{abs(value):,}".replace(",", NBSP)
+        return f"−{text}" if value < 0 else text
     quantum = Decimal(1).scaleb(-decimals)
     number = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
     sign = "−" if number < 0 else ""

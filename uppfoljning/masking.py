@@ -19,8 +19,17 @@ def _is_small(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < THRESHOLD
 
 
+def _copy_table(table: dict) -> dict:
+    """A copy to mask: the rows and their cells copied (a cell is a number, a text or a flat
+    rate dict), the rest as it is (a deep copy cost more than the masking on the board's
+    dashboard, which masks on every request)."""
+    copied = {key: list(v) if isinstance(v, list) else v for key, v in table.items()}
+    copied["rows"] = [[dict(c) if isinstance(c, dict) else c for c in row] for row in table["rows"]]
+    return copied
+
+
 def mask_table(table: dict) -> dict:
-    table = copy.deepcopy(table)
+    table = _copy_table(table)
     cols = table.get("count_columns") or []
     if not cols:
         return table
@@ -94,9 +103,15 @@ def _mask_smallest(body, masked, cells) -> bool:
 
 
 def mask_snapshot(snapshot: dict) -> dict:
-    masked = copy.deepcopy(snapshot)
-    for section in masked["sektioner"]:
-        section["tables"] = [mask_table(t) for t in section["tables"]]
+    masked = {
+        **snapshot,
+        "meta": copy.deepcopy(snapshot["meta"]),
+        "sektioner": [
+            {**section, "tables": [mask_table(t) for t in section["tables"]]}
+            for section in snapshot["sektioner"]
+        ],
+        "nyckeltal": [dict(f) for f in snapshot["nyckeltal"]],
+    }
     for figure in masked["nyckeltal"]:
         if not figure.get("person_count"):
             continue

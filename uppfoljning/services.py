@@ -143,7 +143,11 @@ def rapport_build(*, rapport_id: int) -> None:
         dashboard = build_dashboard(
             forbund=rapport.forbund, period=period, today=timezone.localdate(rapport.data_cutoff)
         )
-        snapshot = dashboard.snapshot
+        # The archive and the Excel file hold the whole board version of the report's figures
+        # (the dashboard shows a part of them).
+        snapshot = mask_snapshot(
+            build_snapshot(forbund=rapport.forbund, period=period, data_cutoff=rapport.data_cutoff)
+        )
         rapport_progress(rapport_id=rapport_id, progress=40, steg="Skapar PDF")
         pdf = render_pdf(render_styrelsepaket_html(rapport, dashboard))
     else:

@@ -1,11 +1,13 @@
 """The board's dashboard, its board-level insats page and the styrelsepaket."""
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +30,16 @@ def _period(request):
     return form, period_for("i_ar", today)
 
 
+def insats_links(rows: list[dict], query: str) -> None:
+    """Each row's link to its board-level insats page, with the period kept: the path Django's
+    ``reverse`` gives, built from one ``reverse`` for all rows (one per row cost a tenth of the
+    page)."""
+    prefix = reverse("uppfoljning:styrelse_insats", kwargs={"kod": "_"}).removesuffix("_/")
+    suffix = f"?{query}" if query else ""
+    for row in rows:
+        row["url"] = f"{prefix}{quote(row['kod'], safe=RFC3986_SUBDELIMS + '/~:@')}/{suffix}"
+
+
 @role_required(*BOARD_ROLES)
 def styrelse(request):
     form, period = _period(request)
@@ -40,6 +52,7 @@ def styrelse(request):
         [r["per_deltagare"] for r in rows if isinstance(r["per_deltagare"], int)] + [1]
     )
     keep = {k: v for k, v in request.GET.items() if k in ("period", "fran", "till")}
+    insats_links(rows, urlencode(keep))
     sort_links = {}
     for key in ("insats", "deltagare", "avslutade", "arbete_studier", "kostnad", "per_deltagare"):
         next_desc = not (sort == key and descending)

@@ -2,9 +2,12 @@ import datetime as dt
 import hashlib
 import io
 import threading
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -38,6 +41,13 @@ def order_and_build(forbund, chef, **kwargs):
     rapport_build(rapport_id=rapport.pk)
     rapport.refresh_from_db()
     return rapport
+
+
+@given(st.integers(min_value=-(2**53), max_value=2**53))
+def test_whole_numbers_format_as_the_general_path_does(value):
+    """sv_number's shortcut for whole numbers gives the text of its general (Decimal) path,
+    which a Decimal or an integral float takes."""
+    assert sv_number(value) == sv_number(Decimal(value)) == sv_number(float(value))
 
 
 def test_swedish_number_formatting():

@@ -60,6 +60,15 @@ __all__ = [
 ]
 
 
+def kostnad_per_deltagare_figure(person_cost: int, aktiva: int) -> dict:
+    """The cost of the insatser that register persons per active participation (kr)."""
+    return {
+        "key": "kostnad_per_deltagare",
+        "label": "Kostnad per deltagare (kr)",
+        "value": round(person_cost / aktiva) if aktiva else None,
+    }
+
+
 def build_snapshot(
     *, forbund: Forbund | None, period: Period, data_cutoff: dt.datetime | None = None
 ) -> dict:
@@ -86,11 +95,7 @@ def build_snapshot(
         *participant_figures,
         {"key": "insatser_aktiva", "label": "Aktiva insatser", "value": insats_totals["aktiva"]},
         {"key": "utfall", "label": "Kostnader under perioden (kr)", "value": money["utfall"]},
-        {
-            "key": "kostnad_per_deltagare",
-            "label": "Kostnad per deltagare (kr)",
-            "value": round(person_cost / aktiva) if aktiva else None,
-        },
+        kostnad_per_deltagare_figure(person_cost, aktiva),
         {
             "key": "kostnad_per_invanare",
             "label": "Kostnad per invånare 16–64 år (kr)",

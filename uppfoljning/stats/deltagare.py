@@ -382,30 +382,7 @@ def section_forsorjning(forbund_ids: list[int], period: Period, outcome: Outcome
         ),
         count_columns=[1, 3],
     )
-    change_pp = _pp(counts["off_fore"], counts["off_efter"], total)
-    forandring = Table(
-        key="offentlig_forandring",
-        title="Offentlig försörjning före och efter",
-        columns=["", "Före", "Efter", "Förändring (personer)", "Förändring (procentenheter)"],
-        rows=[
-            [
-                "I offentlig försörjning",
-                counts["off_fore"],
-                counts["off_efter"],
-                counts["off_efter"] - counts["off_fore"],
-                change_pp,
-            ],
-            [
-                "Utan offentlig försörjning",
-                total - counts["off_fore"],
-                total - counts["off_efter"],
-                counts["off_fore"] - counts["off_efter"],
-                _pp(total - counts["off_fore"], total - counts["off_efter"], total),
-            ],
-        ],
-        note=f"Nämnare: {total}.",
-        count_columns=[1, 2],
-    )
+    forandring = offentlig_forandring_table(counts["off_fore"], counts["off_efter"], total)
     efter_codes = [c for c, _n, _o in FORSORJNINGSKALLA]
     transition_rows = []
     for main in HUVUDKALLA_ORDNING:
@@ -438,6 +415,34 @@ def section_forsorjning(forbund_ids: list[int], period: Period, outcome: Outcome
             "inga uppgifter om försörjning."
         ),
         tables=[kallor, forandring, overgang],
+    )
+
+
+def offentlig_forandring_table(off_fore: int, off_efter: int, total: int) -> Table:
+    """Table 4's change in offentlig försörjning, from its counts (the report and the board's
+    dashboard build it alike)."""
+    return Table(
+        key="offentlig_forandring",
+        title="Offentlig försörjning före och efter",
+        columns=["", "Före", "Efter", "Förändring (personer)", "Förändring (procentenheter)"],
+        rows=[
+            [
+                "I offentlig försörjning",
+                off_fore,
+                off_efter,
+                off_efter - off_fore,
+                _pp(off_fore, off_efter, total),
+            ],
+            [
+                "Utan offentlig försörjning",
+                total - off_fore,
+                total - off_efter,
+                off_fore - off_efter,
+                _pp(total - off_fore, total - off_efter, total),
+            ],
+        ],
+        note=f"Nämnare: {total}.",
+        count_columns=[1, 2],
     )
 
 
@@ -577,39 +582,7 @@ def section_sysselsattning(counts: dict[str, list[dict]], outcome: Outcome) -> S
     efter = {g["sysselsattning_efter_id"]: g["syss_N"] for g in counts["efter"]}
     by_kon = {g["kon_id"]: g for g in counts["kon"]}
     no_kon = dict.fromkeys(ENDED_AGGREGATES, 0)
-    rows = []
-    for code, label, _aes in SYSSELSATTNING:
-        if code == OKAND:
-            continue
-        f, e = fore.get(code, 0), efter.get(code, 0)
-        rows.append([label, f, _pct(f, total), e, _pct(e, total)])
-    rows.append(
-        [
-            "Arbete eller studier (arbete, subventionerad anställning, studier)",
-            c["aes_fore"],
-            _pct(c["aes_fore"], total),
-            c["aes_efter"],
-            _pct(c["aes_efter"], total),
-        ]
-    )
-    syss = Table(
-        key="sysselsattning_fore_efter",
-        title="Sysselsättning före och efter insatsen",
-        columns=[
-            "Sysselsättning",
-            "Före (antal)",
-            "Före (andel)",
-            "Efter (antal)",
-            "Efter (andel)",
-        ],
-        rows=rows,
-        note=(
-            f"Nämnare: {total} identifierade deltaganden som avslutades under perioden med "
-            "sysselsättning registrerad både före och efter (Okänd räknas som saknad uppgift). "
-            "Subventionerad anställning visas för sig och ingår i arbete eller studier."
-        ),
-        count_columns=[1, 3],
-    )
+    syss = sysselsattning_table(total, fore, efter, c["aes_fore"], c["aes_efter"])
     kon_labels = dict(KON)
     kon_rows = []
     for kon in KON_CODES:
@@ -647,6 +620,47 @@ def section_sysselsattning(counts: dict[str, list[dict]], outcome: Outcome) -> S
         title="Sysselsättning före och efter",
         text="Identifierade deltaganden som avslutades under perioden.",
         tables=[syss, aes],
+    )
+
+
+def sysselsattning_table(
+    total: int, fore: dict[str, int], efter: dict[str, int], aes_fore: int, aes_efter: int
+) -> Table:
+    """Table 5's sysselsättning före and efter from its counts: the denominator, the
+    participations per code before and after, and those in arbete eller studier before and
+    after (the report and the board's dashboard build it alike)."""
+    rows = []
+    for code, label, _aes in SYSSELSATTNING:
+        if code == OKAND:
+            continue
+        f, e = fore.get(code, 0), efter.get(code, 0)
+        rows.append([label, f, _pct(f, total), e, _pct(e, total)])
+    rows.append(
+        [
+            "Arbete eller studier (arbete, subventionerad anställning, studier)",
+            aes_fore,
+            _pct(aes_fore, total),
+            aes_efter,
+            _pct(aes_efter, total),
+        ]
+    )
+    return Table(
+        key="sysselsattning_fore_efter",
+        title="Sysselsättning före och efter insatsen",
+        columns=[
+            "Sysselsättning",
+            "Före (antal)",
+            "Före (andel)",
+            "Efter (antal)",
+            "Efter (andel)",
+        ],
+        rows=rows,
+        note=(
+            f"Nämnare: {total} identifierade deltaganden som avslutades under perioden med "
+            "sysselsättning registrerad både före och efter (Okänd räknas som saknad uppgift). "
+            "Subventionerad anställning visas för sig och ingår i arbete eller studier."
+        ),
+        count_columns=[1, 3],
     )
 
 
@@ -795,26 +809,50 @@ def section_per_insats(
         .values("pk", "kod", "namn", "forbund__namn")
         .order_by("forbund__namn", "kod")
     )
+    lines = [
+        {
+            "insats_id": insats["pk"],
+            "kod": insats["kod"],
+            "namn": insats["namn"],
+            "forbund_namn": insats["forbund__namn"],
+            "deltagare": (g := per_insats[insats["pk"]])["aktiva"],
+            "k": g.get("K", 0),
+            "m": g.get("M", 0),
+            "x": g.get("X", 0),
+            "avslutade": g["avslutade"],
+            "aes_N": g["aes_N"],
+            "aes_n": g["aes_n"],
+        }
+        for insats in insatser
+    ]
+    table = per_insats_table(lines, national=national, outcome=outcome)
+    return Section(key="per_insats", title="Per insats", tables=[table])
+
+
+def per_insats_table(lines: list[dict], *, national: bool, outcome: Outcome) -> Table:
+    """Table 8 from one line of counts per insats with participants, in the table's order
+    (keys ``insats_id``, ``kod``, ``namn``, ``forbund_namn``, ``deltagare``, ``k``, ``m``,
+    ``x``, ``avslutade``, ``aes_N``, ``aes_n``); records each insats's participants in
+    ``outcome`` for the cost table. The report and the board's dashboard build it alike."""
     rows = []
-    for insats in insatser:
-        g = per_insats[insats["pk"]]
-        outcome.deltagare_per_insats[insats["pk"]] = g["aktiva"]
-        label = f"{insats['kod']} {insats['namn']}"
+    for g in lines:
+        outcome.deltagare_per_insats[g["insats_id"]] = g["deltagare"]
+        label = f"{g['kod']} {g['namn']}"
         if national:
-            label = f"{insats['forbund__namn']}: {label}"
+            label = f"{g['forbund_namn']}: {label}"
         rows.append(
             [
                 label,
-                g["aktiva"],
-                g.get("K", 0),
-                g.get("M", 0),
-                g.get("X", 0),
+                g["deltagare"],
+                g["k"],
+                g["m"],
+                g["x"],
                 g["avslutade"],
                 g["aes_n"],
                 _pct(g["aes_n"], g["aes_N"]),
             ]
         )
-    table = Table(
+    return Table(
         key="per_insats",
         title="Per insats",
         columns=[
@@ -834,7 +872,6 @@ def section_per_insats(
         ),
         count_columns=[1, 2, 3, 4, 5, 6],
     )
-    return Section(key="per_insats", title="Per insats", tables=[table])
 
 
 def deltagare_sections(
@@ -855,6 +892,12 @@ def deltagare_sections(
         section_uppfoljning(forbund_ids, period),
         section_per_insats(active, outcome, national=len(forbund_ids) > 1),
     ]
+    return sections, participant_key_figures(outcome)
+
+
+def participant_key_figures(outcome: Outcome) -> list[dict]:
+    """The participant key figures from the counts in ``outcome`` (person counts: masked for
+    the board and the nation)."""
     nyckeltal = [
         {"key": "deltagare_aktiva", "label": "Aktiva deltagare", "value": outcome.aktiva},
         {"key": "deltagare_nya", "label": "Nya deltagare", "value": outcome.nya},
@@ -883,4 +926,4 @@ def deltagare_sections(
     ]
     for figure in nyckeltal:
         figure["person_count"] = True
-    return sections, nyckeltal
+    return nyckeltal

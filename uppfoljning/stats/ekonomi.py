@@ -163,8 +163,9 @@ def budget_och_utfall(forbund_ids: list[int], period: Period) -> tuple[Table, di
     return table, money
 
 
-def eget_kapital(forbund_ids: list[int], period: Period, today: dt.date) -> list[list]:
-    """The period year's eget kapital per förbund: a handful of queries for all förbund."""
+def eget_kapital_by_forbund(forbund_ids: list[int], period: Period, today: dt.date):
+    """The förbund and the period year's eget kapital of each (``EgetKapitalAr`` by förbund
+    id; a förbund without a row for the year is left out): a handful of queries for all."""
     from forbund.selectors_budget import eget_kapital_for_year
 
     ar = period.slut.year
@@ -176,9 +177,14 @@ def eget_kapital(forbund_ids: list[int], period: Period, today: dt.date) -> list
         .annotate(s=Sum("belopp"))
         .order_by()
     }
-    by_forbund = eget_kapital_for_year(
+    return forbund_list, eget_kapital_for_year(
         forbund_list=forbund_list, ar=ar, today=today, insats_costs=insats_costs
     )
+
+
+def eget_kapital(forbund_ids: list[int], period: Period, today: dt.date) -> list[list]:
+    """The period year's eget kapital per förbund: a handful of queries for all förbund."""
+    forbund_list, by_forbund = eget_kapital_by_forbund(forbund_ids, period, today)
     rows = []
     for forbund in forbund_list:
         row = by_forbund.get(forbund.pk)
@@ -283,6 +289,19 @@ def kostnad_per_insats(
     active in the period (one query with subqueries). ``deltagare_per_insats`` holds the active
     participations (felregistreringar left out) per insats id, as the per-insats table counted
     them (``deltagare.section_per_insats``), so they are not counted twice."""
+    return kostnad_per_insats_table(
+        insats_costs(forbund_ids, period),
+        deltagare_per_insats,
+        national=len(forbund_ids) > 1,
+        year=period.slut.year,
+    )
+
+
+def insats_costs(forbund_ids: list[int], period: Period) -> list[dict]:
+    """Per financed insats active in the period (one query with subqueries, in the table's
+    order): its budget for the period's year and its costs of the months that overlap the
+    period (keys ``pk``, ``kod``, ``namn``, ``forbund__namn``, ``registreringsform``,
+    ``kostnad``, ``budget_ar``)."""
     year = period.slut.year
     key, lo, hi = months_in(period.start, period.slut)
     cost = (
@@ -294,33 +313,37 @@ def kostnad_per_insats(
         .values("s")
     )
     budget = Insatsbudget.objects.filter(insats=OuterRef("pk"), ar=year).values("belopp")[:1]
-    national = len(forbund_ids) > 1
-    insatser = (
+    return list(
         financed_insatser(forbund_ids)
         .filter(active_in(period, "startdatum", "slutdatum"))
         .annotate(
             kostnad=Coalesce(Subquery(cost), ZERO),
             budget_ar=Coalesce(Subquery(budget), ZERO),
         )
-        .select_related("forbund")
         .order_by("forbund__namn", "kod")
+        .values("pk", "kod", "namn", "forbund__namn", "registreringsform", "kostnad", "budget_ar")
     )
+
+
+def kostnad_per_insats_table(
+    items: list[dict], deltagare_per_insats: dict[int, int], *, national: bool, year: int
+) -> tuple[Table, int]:
+    """The cost table from ``insats_costs`` and the participants per insats, and the cost of
+    the insatser that register persons (for the cost per deltagare). The report and the board's
+    dashboard build it alike."""
     rows = []
     person_cost = 0
-    for insats in insatser:
-        insats.deltagare = deltagare_per_insats.get(insats.pk, 0)
-        if insats.registreringsform == Registreringsform.PERSON:
-            person_cost += _kr(insats.kostnad)
-        label = f"{insats.kod} {insats.namn}"
+    for insats in items:
+        deltagare = deltagare_per_insats.get(insats["pk"], 0)
+        person = insats["registreringsform"] == Registreringsform.PERSON
+        if person:
+            person_cost += _kr(insats["kostnad"])
+        label = f"{insats['kod']} {insats['namn']}"
         if national:
-            label = f"{insats.forbund.namn}: {label}"
-        per_person = (
-            round(insats.kostnad / insats.deltagare)
-            if insats.deltagare and insats.registreringsform == Registreringsform.PERSON
-            else None
-        )
+            label = f"{insats['forbund__namn']}: {label}"
+        per_person = round(insats["kostnad"] / deltagare) if deltagare and person else None
         rows.append(
-            [label, _kr(insats.budget_ar), _kr(insats.kostnad), insats.deltagare, per_person]
+            [label, _kr(insats["budget_ar"]), _kr(insats["kostnad"]), deltagare, per_person]
         )
     rows.append(
         [
@@ -399,7 +422,9 @@ def volym_och_struktur(forbund_ids: list[int], period: Period) -> Table:
 __all__ = [
     "Section",
     "insatser_per_kategori",
+    "insats_costs",
     "kostnad_per_insats",
+    "kostnad_per_insats_table",
     "section_ekonomi",
     "volym_och_struktur",
 ]

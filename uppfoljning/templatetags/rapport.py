@@ -1,5 +1,7 @@
 from django import template
+from django.utils.safestring import mark_safe
 
+from uppfoljning.charts import spark_bar
 from uppfoljning.formatting import sv_kronor, sv_number, sv_percent
 
 register = template.Library()
@@ -57,10 +59,6 @@ def signed(value, decimals=0):
 
 @register.simple_tag
 def spark(value, peak, label=""):
-    from django.utils.safestring import mark_safe
-
-    from uppfoljning.charts import spark_bar
-
     return mark_safe(spark_bar(value, peak, label=label))  # noqa: S308 - our own SVG, escaped
 
 
