@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -213,6 +214,37 @@ def person_deltaganden_for_user(request, person: Person) -> QuerySet[Deltagande]
         .select_related("insats", "avslutsorsak")
         .order_by("-inskrivning")
     )
+
+
+# --- Code lists --------------------------------------------------------------------------------
+
+
+def kodlista_rows(wanted: dict[type, set[str]]) -> dict[type, dict[str, object]]:
+    """The rows of several code lists (``deltagare.models.Kodlista`` subclasses), only the codes
+    asked for, in one query: ``{Model: {kod: instance}}``. A code that is not in its list is
+    simply absent. The registration form validates its six code-list answers with it instead of
+    one query per field (docs/performance.md, section 3)."""
+    found: dict[type, dict[str, object]] = {model: {} for model in wanted}
+    parts, params, models = [], [], list(wanted)
+    for index, model in enumerate(models):
+        codes = sorted(wanted[model])
+        if codes:
+            table = connection.ops.quote_name(model._meta.db_table)  # an identifier, not data
+            parts.append(f"SELECT {index}, to_jsonb(t)::text FROM {table} t WHERE t.kod = ANY(%s)")  # noqa: S608
+            params.append(codes)
+    if not parts:
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for index, text in cursor.fetchall():
+            model, row = models[index], json.loads(text)
+            instance = model.from_db(
+                connection.alias,
+                [f.attname for f in model._meta.concrete_fields],
+                [row[f.column] for f in model._meta.concrete_fields],
+            )
+            found[model][instance.kod] = instance
+    return found
 
 
 # --- Data-quality flags, as annotations (constant query count) -----------------------------
