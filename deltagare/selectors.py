@@ -116,15 +116,13 @@ def insats_get_for_deltagare(request, insats_uuid) -> Insats:
         raise Http404
     # No ordering: at most one row matches, and the list order joins the förbund for nothing.
     insats = next(
-        iter(
-            qs.select_related("personuppgiftsansvarig", "forbund")
-            .filter(uuid=insats_uuid)
-            .order_by()[:1]
-        ),
+        iter(qs.select_related("personuppgiftsansvarig").filter(uuid=insats_uuid).order_by()[:1]),
         None,
     )
     if insats is None:
         raise Http404
+    # The förbund is the request's (both querysets above are scoped to it): no join for it.
+    insats.forbund = request.forbund
     return insats
 
 
