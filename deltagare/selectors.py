@@ -55,6 +55,7 @@ from .models import (
 from .services import add_months, atkomstlogg_write
 
 _CACHE_ATTR = "_deltagare_insats_ids"
+_ROWS_ATTR = "_deltagare_insatser"
 SAMTYCKE_WARN_DAYS = 30
 
 
@@ -69,16 +70,21 @@ def employer_ids(request) -> set[int]:
     }
 
 
+def _staff_insatser(*, forbund, user, medlem_ids: set[int]) -> QuerySet[Insats]:
+    scoped = Insats.objects.for_forbund(forbund).filter(
+        personuppgiftsansvarig_id__in=medlem_ids,
+        registreringsform=Registreringsform.PERSON,
+    )
+    return insatser_granted(user=user, queryset=scoped)
+
+
 def insatser_for_staff(*, forbund, user, medlem_ids: set[int]) -> list[int]:
     """Ids of the PERSON insatser of ``forbund`` controlled by one of ``medlem_ids`` (the
     user's employers) on which the user is granted: rules (b) and (c) above."""
     if not medlem_ids:
         return []
-    scoped = Insats.objects.for_forbund(forbund).filter(
-        personuppgiftsansvarig_id__in=medlem_ids,
-        registreringsform=Registreringsform.PERSON,
-    )
-    return list(insatser_granted(user=user, queryset=scoped).values_list("pk", flat=True))
+    qs = _staff_insatser(forbund=forbund, user=user, medlem_ids=medlem_ids)
+    return list(qs.order_by().values_list("pk", flat=True))
 
 
 def insatser_for_deltagare(request) -> QuerySet[Insats]:
@@ -95,6 +101,21 @@ def insatser_for_deltagare(request) -> QuerySet[Insats]:
             )
         setattr(request, _CACHE_ATTR, ids)
     return Insats.objects.filter(pk__in=ids, forbund=request.forbund).order_by("kod")
+
+
+def insatser_list_for_deltagare(request) -> list[Insats]:
+    """The insatser of ``insatser_for_deltagare`` as rows in code order, for a page that shows
+    them: one query per request, which also fills the cache of their ids (a page that needs
+    both asks for the rows first and saves a query)."""
+    rows = getattr(request, _ROWS_ATTR, None)
+    if rows is None:
+        rows, medlem_ids = [], employer_ids(request)
+        if request.roles & PARTICIPANT_ROLES and medlem_ids:
+            qs = _staff_insatser(forbund=request.forbund, user=request.user, medlem_ids=medlem_ids)
+            rows = list(qs.order_by("kod"))
+        setattr(request, _ROWS_ATTR, rows)
+        setattr(request, _CACHE_ATTR, [insats.pk for insats in rows])
+    return rows
 
 
 def insats_get_for_deltagare(request, insats_uuid) -> Insats:
