@@ -443,7 +443,8 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
     query. The figures are therefore always those of a fresh count, and a registration
     recounts only its insats's part of this year.
     A transaction that has written itself neither uses nor fills the cache; any cache outage is
-    a miss (SECURITY.md #22). Constant query count: at most three.
+    a miss (SECURITY.md #22). Constant query count: two at most (the snapshot with the check of
+    the cached parts, and the recount when a part is missing or stale).
     """
     if request.forbund is None:
         return dict.fromkeys(REMINDERS, 0)
@@ -455,36 +456,19 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
     parts = [(i, part) for i in ids for part in PARTS]
     prefix = f"deltagare:paminnelser:v2:{forbund_id}"
     keys = {p: f"{prefix}:{p[0]}:{p[1]}:{day.isoformat()}" for p in parts}
+    cached = _cache_get_many(list(keys.values()))
+    hits = {p: cached[keys[p]] for p in parts if keys[p] in cached}
     with connection.cursor() as cursor:
-        # The snapshot is taken before counting: the counts hold at least what it saw.
-        cursor.execute("SELECT txid_current_if_assigned() IS NULL, txid_current_snapshot()::text")
-        clean, snapshot = cursor.fetchone()
-        cached = _cache_get_many(list(keys.values())) if clean else {}
-        hits = {p: cached[keys[p]] for p in parts if keys[p] in cached}
-        if hits:
-            cursor.execute(
-                "SELECT v.insats_id, v.part"
-                " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(insats_id, part, snap)"
-                " WHERE EXISTS (SELECT 1 FROM deltagare_dataandring a"
-                " WHERE a.forbund_id = %s AND a.insats_id = v.insats_id"
-                " AND (a.ar = 0 OR v.part = CASE WHEN a.ar >= %s THEN %s"
-                " WHEN a.ar = %s THEN %s ELSE %s END)"
-                " AND a.xid >= txid_snapshot_xmin(v.snap::txid_snapshot)"
-                " AND NOT txid_visible_in_snapshot(a.xid, v.snap::txid_snapshot))",
-                [
-                    [p[0] for p in hits],
-                    [p[1] for p in hits],
-                    [h["snapshot"] for h in hits.values()],
-                    forbund_id,
-                    day.year,
-                    AR,
-                    day.year - 1,
-                    FJOL,
-                    ALDRE,
-                ],
-            )
-            for stale in cursor.fetchall():
-                hits.pop(tuple(stale))
+        # One statement takes the snapshot (before counting: the counts hold at least what it
+        # saw) and finds the cached parts written outside their own snapshots, under that same
+        # snapshot (pg_current_snapshot is the statement's).
+        cursor.execute(_SNAPSHOT_SQL, [*_stale_params(hits, forbund_id, day)])
+        clean, snapshot, stale = cursor.fetchone()
+    if not clean:  # this transaction has written: its own rows are in no cached count
+        hits = {}
+    for stale_part in stale:
+        insats_id, part = stale_part.split(":")
+        hits.pop((int(insats_id), part), None)
     missing = [p for p in parts if p not in hits]
     fresh = _reminder_counts_by_part(forbund_id, missing, day) if missing else {}
     if clean and fresh:
@@ -496,6 +480,32 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
         for name in REMINDERS:
             totals[name] += counts[name]
     return totals
+
+
+_SNAPSHOT_SQL = """
+SELECT txid_current_if_assigned() IS NULL, txid_current_snapshot()::text,
+  ARRAY(SELECT v.insats_id || ':' || v.part
+    FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(insats_id, part, snap)
+    WHERE EXISTS (SELECT 1 FROM deltagare_dataandring a
+      WHERE a.forbund_id = %s AND a.insats_id = v.insats_id
+      AND (a.ar = 0 OR v.part = CASE WHEN a.ar >= %s THEN %s WHEN a.ar = %s THEN %s ELSE %s END)
+      AND a.xid >= txid_snapshot_xmin(v.snap::txid_snapshot)
+      AND NOT txid_visible_in_snapshot(a.xid, v.snap::txid_snapshot)))
+"""
+
+
+def _stale_params(hits: dict, forbund_id: int, day: dt.date) -> list:
+    return [
+        [p[0] for p in hits],
+        [p[1] for p in hits],
+        [h["snapshot"] for h in hits.values()],
+        forbund_id,
+        day.year,
+        AR,
+        day.year - 1,
+        FJOL,
+        ALDRE,
+    ]
 
 
 # The reminder counts of the parts asked for, in one statement written out by hand: the same
