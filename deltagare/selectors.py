@@ -41,6 +41,7 @@ from finsam.roles import PARTICIPANT_ROLES, Role
 from insatser.models import Insats, Registreringsform
 
 from .kodlistor import ALDERSGRUPPER, FEL, OKAND
+from .lista import DeltagandeLista, Villkor
 from .models import (
     Atkomst,
     Atkomstlogg,
@@ -341,56 +342,30 @@ class Filter:
     insats: Insats | None = None
 
 
-LIST_FIELDS = (
-    "uuid",
-    "nummer",
-    "forbund_id",
-    "insats_id",
-    "insats__kod",
-    "kon__namn",
-    "fodelsear",
-    "inskrivning",
-    "utskrivning",
-    "avslutsorsak_id",
-    "person_id",
-    "samtycke_id",
-)
-
-
-def deltagande_list(request, flt: Filter, day: dt.date) -> QuerySet[Deltagande]:
-    """The list behind "Deltagare" pages, filtered, with data-quality flags annotated."""
-    # Only the columns the list shows (templates/deltagare/_lista.html): the insats and code
-    # rows are otherwise loaded whole for every row of the page.
-    qs = deltagande_qs_for_user(request).select_related("insats", "kon").only(*LIST_FIELDS)
-    if flt.insats is not None:
-        qs = qs.filter(insats=flt.insats)
-    if flt.status == "aktiva":
-        qs = qs.filter(utskrivning__isnull=True)
-    elif flt.status == "avslutade":
-        qs = qs.filter(utskrivning__isnull=False)
-    if flt.fran or flt.till:
-        qs = qs.active_in(flt.fran or dt.date(1900, 1, 1), flt.till or dt.date(2999, 12, 31))
-    if flt.kon:
-        qs = qs.filter(kon_id=flt.kon)
-    if flt.aldersgrupp:
-        qs = qs.alias(
-            alder=F("inskrivning__year") - F("fodelsear"),
+def deltagande_list(request, flt: Filter, day: dt.date) -> DeltagandeLista:
+    """The list behind "Deltagare" pages: the participations ``deltagande_qs_for_user`` lets
+    the user see (förbund, visible insatser), filtered, with the data-quality flags of
+    ``with_flags``, newest first. The statement is written out in ``deltagare.lista``."""
+    ids: tuple[int, ...] = ()
+    if request.forbund is not None:
+        insatser_for_deltagare(request)  # fills the per-request cache of visible insats ids
+        ids = tuple(getattr(request, _CACHE_ATTR))
+    low, high = _age_bounds(flt.aldersgrupp) if flt.aldersgrupp else (None, None)
+    return DeltagandeLista(
+        Villkor(
+            forbund_id=request.forbund.pk if request.forbund is not None else 0,
+            insats_ids=ids,
+            day=day,
+            insats_id=flt.insats.pk if flt.insats is not None else None,
+            status=flt.status,
+            fran=flt.fran,
+            till=flt.till,
+            kon=flt.kon,
+            alder_fran=low,
+            alder_till=high,
+            saknas=flt.saknas,
         )
-        low, high = _age_bounds(flt.aldersgrupp)
-        if low is not None:
-            qs = qs.filter(alder__gte=low)
-        if high is not None:
-            qs = qs.filter(alder__lte=high)
-    qs = with_flags(qs, day)
-    if flt.saknas == "efter":
-        qs = qs.filter(flag_saknar_efter=True)
-    elif flt.saknas == "uppfoljning":
-        qs = qs.filter(flag_uppfoljning=True)
-    elif flt.saknas == "samtycke":
-        qs = qs.filter(flag_samtycke=True)
-    elif flt.saknas == "alla":
-        qs = qs.filter(Q(flag_saknar_efter=True) | Q(flag_uppfoljning=True) | Q(flag_samtycke=True))
-    return qs.order_by("-inskrivning", "-id")
+    )
 
 
 def _age_bounds(kod: str) -> tuple[int | None, int | None]:

@@ -46,7 +46,8 @@ def _saknas(d) -> str:
 
 @register.simple_tag
 def deltagande_rader(page, show_insats=False):
-    """``<tr>`` for each participation of ``page`` (annotated by ``selectors.with_flags``)."""
+    """``<tr>`` for each row of ``page``: ``deltagare.lista.ListRow`` (or a participation
+    annotated by ``selectors.with_flags``)."""
     # One reverse for the page: the participation's URL differs only in its uuid.
     before, after = _url_parts("deltagare:deltagande")
     rows = []

@@ -69,6 +69,33 @@ def test_rows_equal_the_template_markup(insats, user):
         assert _norm(deltagande_rader([], show_insats)) == _norm(expected)
 
 
+def test_rows_of_the_hand_written_list_give_the_same_markup(insats, user):
+    """The list's rows come from deltagare.lista (not model instances): the tag writes them as
+    the template wrote them too."""
+    from deltagare.lista import DeltagandeLista, Villkor
+
+    insats.kod = "K<&>"
+    insats.save()
+    end_identified(
+        register_identified(insats, user),
+        user,
+        sysselsattning_efter="OKAND",
+        forsorjning_efter=["OKAND"],
+    )
+    fel = register_anonymous(insats, user, kon="M", inskrivning=dt.date(2025, 4, 1))
+    services.deltagande_mark_fel(deltagande=fel, user=user)
+    villkor = Villkor(forbund_id=insats.forbund_id, insats_ids=(insats.pk,), day=services.today())
+    page = DeltagandeLista(villkor)[0:50]
+    assert len(page) == 2
+    assert any(d.flag_saknar_efter for d in page)
+    assert any(d.is_fel for d in page)
+    for show_insats in (True, False):
+        expected = Template(TEMPLATE_ROWS).render(
+            Context({"page": page, "show_insats": show_insats})
+        )
+        assert _norm(deltagande_rader(page, show_insats)) == _norm(expected)
+
+
 def test_plain_select_equals_djangos_select():
     choices = [("", "Alla"), ("K", "Kvinna <&>"), ("Grupp", [("x", 'X "1"'), ("y", "Y")])]
 
