@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from finsam.widgets import PlainSelect
+from finsam.widgets import PlainDateInput, PlainSelect, PlainTextInput
 
 from .kodlistor import ALDERSGRUPPER
 from .models import (
@@ -27,14 +27,14 @@ from .personnummer import PersonnummerError, parse
 JA_NEJ = [("ja", _("Ja")), ("nej", _("Nej"))]
 
 
-class DateInput(forms.DateInput):
+class DateInput(PlainDateInput):
     input_type = "date"
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class PersonnummerInput(forms.TextInput):
+class PersonnummerInput(PlainTextInput):
     """Never echoes a typed number back into a page (design section 4.2): after an error the
     number is typed again."""
 

@@ -130,3 +130,32 @@ def test_insats_links_equal_the_template_markup(insats):
     # The template put a space (line break) between the two links; the tag puts one space.
     assert _norm(insats_atgarder([insats])) == _norm(expected)
     assert insats_atgarder([]) == ""
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, {"fran": "2025-01-31", "till": 'x" <y>', "status": "aktiva"}, {"till": "2025-13-01"}],
+)
+def test_date_and_personnummer_inputs_render_as_djangos(data):
+    """The list's filter and search forms use the Python-built inputs: same bytes as Django's
+    date and text widgets, and a typed personnummer is still never echoed."""
+    from deltagare.forms import FilterForm, SokForm
+    from finsam.widgets import PlainDateInput, PlainTextInput
+
+    assert isinstance(FilterForm.base_fields["fran"].widget, PlainDateInput)
+    assert isinstance(SokForm.base_fields["personnummer"].widget, PlainTextInput)
+    django_date = forms.DateInput(format="%Y-%m-%d", attrs=None)
+    django_date.input_type = "date"
+    form = FilterForm(data)
+    form.is_bound and form.is_valid()
+    for name in ("fran", "till"):
+        bound = form[name]
+        reference = bound.as_widget(widget=django_date)
+        assert str(bound) == reference
+    sok = SokForm({"personnummer": "19900101-0017"})
+    sok.is_valid()
+    attrs = {"autocomplete": "off", "spellcheck": "false", "maxlength": "20"}
+    reference = forms.TextInput(attrs=attrs)
+    reference.format_value = lambda value: None
+    assert str(sok["personnummer"]) == sok["personnummer"].as_widget(widget=reference)
+    assert "19900101" not in str(sok["personnummer"])
