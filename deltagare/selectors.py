@@ -418,8 +418,7 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
     query. The figures are therefore always those of a fresh count, and a registration
     recounts only its insats's part of this year.
     A transaction that has written itself neither uses nor fills the cache; any cache outage is
-    a miss (SECURITY.md #22). Constant query count: two at most (the snapshot with the check of
-    the cached parts, and the recount when a part is missing or stale).
+    a miss (SECURITY.md #22). Constant query count: one statement, whatever the cache holds.
     """
     if request.forbund is None:
         return dict.fromkeys(REMINDERS, 0)
@@ -433,19 +432,12 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
     keys = {p: f"{prefix}:{p[0]}:{p[1]}:{day.isoformat()}" for p in parts}
     cached = _cache_get_many(list(keys.values()))
     hits = {p: cached[keys[p]] for p in parts if keys[p] in cached}
-    with connection.cursor() as cursor:
-        # One statement takes the snapshot (before counting: the counts hold at least what it
-        # saw) and finds the cached parts written outside their own snapshots, under that same
-        # snapshot (pg_current_snapshot is the statement's).
-        cursor.execute(_SNAPSHOT_SQL, [*_stale_params(hits, forbund_id, day)])
-        clean, snapshot, stale = cursor.fetchone()
-    if not clean:  # this transaction has written: its own rows are in no cached count
-        hits = {}
-    for stale_part in stale:
-        insats_id, part = stale_part.split(":")
-        hits.pop((int(insats_id), part), None)
-    missing = [p for p in parts if p not in hits]
-    fresh = _reminder_counts_by_part(forbund_id, missing, day) if missing else {}
+    # One statement: the snapshot, which cached parts are still exact under it, and the counts
+    # of the others, all under that same snapshot.
+    clean, snapshot, fresh = _reminders_statement(
+        forbund_id, parts, {p: h["snapshot"] for p, h in hits.items()}, day
+    )
+    hits = {p: h for p, h in hits.items() if p not in fresh}
     if clean and fresh:
         _cache_set_many(
             {keys[p]: {"snapshot": snapshot, "counts": counts} for p, counts in fresh.items()}
@@ -457,71 +449,83 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
     return totals
 
 
-_SNAPSHOT_SQL = """
+# The reminder counts in one statement written out by hand. ``stale``: the parts to count
+# again: not cached, cached under a snapshot that misses a change row visible now (a
+# ``Dataandring`` row of a transaction the snapshot did not see; year 0 is a consent, every
+# part), or asked for by a transaction that has written itself. ``counts``: those parts
+# counted, by the same rules as ``with_flags`` (saknar_efter_q, uppfoljning_due_q,
+# samtycke_expiring_q) and the unfiltered list. The snapshot is the statement's own
+# (pg_current_snapshot), so the check and the counts see exactly what it saw. One statement
+# whatever the cache holds: no ORM expression tree to build on a recount (about 5 ms of Python)
+# and no round trips for the snapshot and the check (docs/performance.md, section 3).
+# The consent is joined only when it has an end date, through the small partial index
+# samtycke_giltig: every participation's probe of the primary key and the consent row was
+# most of a recount (3.6 of 5.7 ms for 2,400 rows, EXPLAIN ANALYZE on the bench database).
+# tests/deltagare/test_reminder_counts.py compares the counts with the ORM definitions and
+# tests/deltagare/test_reminder_cache.py the cache with fresh counts.
+_REMINDERS_SQL = """
+WITH v AS (
+  SELECT * FROM unnest(%(insatser)s::bigint[], %(parts)s::text[], %(snaps)s::text[])
+    AS v(insats_id, part, snap)
+), stale AS MATERIALIZED (
+  SELECT v.insats_id, v.part FROM v
+  WHERE v.snap IS NULL OR txid_current_if_assigned() IS NOT NULL OR EXISTS (
+    SELECT 1 FROM deltagare_dataandring a
+    WHERE a.forbund_id = %(forbund)s AND a.insats_id = v.insats_id
+    AND (a.ar = 0 OR v.part = CASE WHEN a.ar >= %(year)s THEN 'ar'
+                                   WHEN a.ar = %(year)s - 1 THEN 'fjol' ELSE 'aldre' END)
+    AND a.xid >= txid_snapshot_xmin(v.snap::txid_snapshot)
+    AND NOT txid_visible_in_snapshot(a.xid, v.snap::txid_snapshot))
+), counts AS (
+  SELECT d.insats_id,
+    CASE WHEN d.inskrivning >= %(this_year)s THEN 'ar'
+         WHEN d.inskrivning >= %(last_year)s THEN 'fjol' ELSE 'aldre' END AS part,
+    count(*) AS alla,
+    count(*) FILTER (WHERE c.counted AND d.utskrivning IS NULL) AS aktiva,
+    count(*) FILTER (WHERE c.counted AND c.ended_identified AND (
+      d.sysselsattning_efter_id = %(okand)s OR NOT EXISTS (
+        SELECT 1 FROM deltagare_forsorjning f WHERE f.deltagande_id = d.id
+        AND f.skede = %(efter)s AND f.kalla_id <> %(okand)s))) AS saknar_efter,
+    count(*) FILTER (WHERE c.counted AND c.ended_identified AND (
+      (d.utskrivning <= %(six)s AND NOT EXISTS (
+        SELECT 1 FROM deltagare_uppfoljning u WHERE u.deltagande_id = d.id AND u.punkt = 6))
+      OR (d.utskrivning <= %(twelve)s AND NOT EXISTS (
+        SELECT 1 FROM deltagare_uppfoljning u WHERE u.deltagande_id = d.id AND u.punkt = 12))
+    )) AS uppfoljning,
+    count(*) FILTER (WHERE c.counted AND d.person_id IS NOT NULL AND d.utskrivning IS NULL
+      AND s.giltig_till <= %(samtycke_until)s) AS samtycke
+  FROM deltagare_deltagande d
+  LEFT JOIN deltagare_samtycke s ON s.id = d.samtycke_id AND s.giltig_till IS NOT NULL
+  CROSS JOIN LATERAL (SELECT d.avslutsorsak_id IS DISTINCT FROM %(fel)s AS counted,
+    d.person_id IS NOT NULL AND d.utskrivning IS NOT NULL AS ended_identified) c
+  WHERE d.forbund_id = %(forbund)s AND (
+    (d.insats_id = ANY(ARRAY(SELECT insats_id FROM stale WHERE part = 'ar'))
+      AND d.inskrivning >= %(this_year)s)
+    OR (d.insats_id = ANY(ARRAY(SELECT insats_id FROM stale WHERE part = 'fjol'))
+      AND d.inskrivning >= %(last_year)s AND d.inskrivning < %(this_year)s)
+    OR (d.insats_id = ANY(ARRAY(SELECT insats_id FROM stale WHERE part = 'aldre'))
+      AND d.inskrivning < %(last_year)s))
+  GROUP BY 1, 2
+)
 SELECT txid_current_if_assigned() IS NULL, txid_current_snapshot()::text,
-  ARRAY(SELECT v.insats_id || ':' || v.part
-    FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(insats_id, part, snap)
-    WHERE EXISTS (SELECT 1 FROM deltagare_dataandring a
-      WHERE a.forbund_id = %s AND a.insats_id = v.insats_id
-      AND (a.ar = 0 OR v.part = CASE WHEN a.ar >= %s THEN %s WHEN a.ar = %s THEN %s ELSE %s END)
-      AND a.xid >= txid_snapshot_xmin(v.snap::txid_snapshot)
-      AND NOT txid_visible_in_snapshot(a.xid, v.snap::txid_snapshot)))
+  ARRAY(SELECT insats_id || ':' || part FROM stale),
+  ARRAY(SELECT concat_ws(':', insats_id, part, alla, aktiva, saknar_efter, uppfoljning, samtycke)
+    FROM counts)
 """
 
 
-def _stale_params(hits: dict, forbund_id: int, day: dt.date) -> list:
-    return [
-        [p[0] for p in hits],
-        [p[1] for p in hits],
-        [h["snapshot"] for h in hits.values()],
-        forbund_id,
-        day.year,
-        AR,
-        day.year - 1,
-        FJOL,
-        ALDRE,
-    ]
-
-
-# The reminder counts of the parts asked for, in one statement written out by hand: the same
-# rules as ``with_flags`` (saknar_efter_q, uppfoljning_due_q, samtycke_expiring_q) and the
-# unfiltered list, without building and compiling that ORM expression tree on every recount
-# (about 5 ms of Python per request after a registration, docs/performance.md section 3).
-# tests/deltagare/test_reminder_cache.py compares it with the ORM definitions row for row.
-_COUNTS_SQL = """
-SELECT d.insats_id,
-  CASE WHEN d.inskrivning >= %(this_year)s THEN 'ar'
-       WHEN d.inskrivning >= %(last_year)s THEN 'fjol' ELSE 'aldre' END AS part,
-  count(*) AS alla,
-  count(*) FILTER (WHERE c.counted AND d.utskrivning IS NULL) AS aktiva,
-  count(*) FILTER (WHERE c.counted AND c.ended_identified AND (
-    d.sysselsattning_efter_id = %(okand)s OR NOT EXISTS (
-      SELECT 1 FROM deltagare_forsorjning f WHERE f.deltagande_id = d.id
-      AND f.skede = %(efter)s AND f.kalla_id <> %(okand)s))) AS saknar_efter,
-  count(*) FILTER (WHERE c.counted AND c.ended_identified AND (
-    (d.utskrivning <= %(six)s AND NOT EXISTS (
-      SELECT 1 FROM deltagare_uppfoljning u WHERE u.deltagande_id = d.id AND u.punkt = 6))
-    OR (d.utskrivning <= %(twelve)s AND NOT EXISTS (
-      SELECT 1 FROM deltagare_uppfoljning u WHERE u.deltagande_id = d.id AND u.punkt = 12))
-  )) AS uppfoljning,
-  count(*) FILTER (WHERE c.counted AND d.person_id IS NOT NULL AND d.utskrivning IS NULL
-    AND s.giltig_till <= %(samtycke_until)s) AS samtycke
-FROM deltagare_deltagande d
-LEFT JOIN deltagare_samtycke s ON s.id = d.samtycke_id
-CROSS JOIN LATERAL (SELECT d.avslutsorsak_id IS DISTINCT FROM %(fel)s AS counted,
-  d.person_id IS NOT NULL AND d.utskrivning IS NOT NULL AS ended_identified) c
-WHERE d.forbund_id = %(forbund)s AND (
-  (d.insats_id = ANY(%(ar)s) AND d.inskrivning >= %(this_year)s)
-  OR (d.insats_id = ANY(%(fjol)s) AND d.inskrivning >= %(last_year)s
-      AND d.inskrivning < %(this_year)s)
-  OR (d.insats_id = ANY(%(aldre)s) AND d.inskrivning < %(last_year)s))
-GROUP BY 1, 2
-"""
-
-
-def _reminder_counts_by_part(forbund_id: int, parts: list[tuple[int, str]], day: dt.date):
+def _reminders_statement(
+    forbund_id: int, parts: list[tuple[int, str]], snapshots: dict, day: dt.date
+) -> tuple[bool, str, dict]:
+    """Run ``_REMINDERS_SQL`` for ``parts`` (``snapshots``: the cached parts' snapshots).
+    Returns whether this transaction is clean (has not written), the snapshot, and the counts
+    of every part that had to be counted again."""
     params = {
+        "insatser": [p[0] for p in parts],
+        "parts": [p[1] for p in parts],
+        "snaps": [snapshots.get(p) for p in parts],
         "forbund": forbund_id,
+        "year": day.year,
         "this_year": dt.date(day.year, 1, 1),
         "last_year": dt.date(day.year - 1, 1, 1),
         "six": _months_back(day, 6),
@@ -530,14 +534,23 @@ def _reminder_counts_by_part(forbund_id: int, parts: list[tuple[int, str]], day:
         "okand": OKAND,
         "fel": FEL,
         "efter": Skede.EFTER.value,
-        **{part: [i for i, p in parts if p == part] for part in PARTS},
     }
-    out = {p: dict.fromkeys(REMINDERS, 0) for p in parts}
     with connection.cursor() as cursor:
-        cursor.execute(_COUNTS_SQL, params)
-        for insats_id, part, *counts in cursor.fetchall():
-            out[(insats_id, part)] = dict(zip(REMINDERS, counts, strict=True))
-    return out
+        cursor.execute(_REMINDERS_SQL, params)
+        clean, snapshot, stale, counted = cursor.fetchone()
+    fresh = {}
+    for text in stale:
+        insats_id, part = text.split(":")
+        fresh[(int(insats_id), part)] = dict.fromkeys(REMINDERS, 0)
+    for text in counted:
+        insats_id, part, *values = text.split(":")
+        fresh[(int(insats_id), part)] = dict(zip(REMINDERS, map(int, values), strict=True))
+    return clean, snapshot, fresh
+
+
+def _reminder_counts_by_part(forbund_id: int, parts: list[tuple[int, str]], day: dt.date):
+    """The counts of ``parts``, counted now (nothing from the cache)."""
+    return _reminders_statement(forbund_id, parts, {}, day)[2]
 
 
 def _cache_get_many(keys: list[str]) -> dict:
