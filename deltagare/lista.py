@@ -51,9 +51,12 @@ _SAKNAS = {
     "alla": f"({SAKNAR_EFTER} OR {UPPFOLJNING} OR {SAMTYCKE})",
 }
 # A join, not EXISTS: with a LIMIT PostgreSQL then looks up the page's consents by key, where an
-# EXISTS was planned as a hashed scan of every consent (44 ms). Where the count does not use it,
-# PostgreSQL removes the join (unique key, no column used).
-_SAMTYCKE_JOIN = " LEFT JOIN deltagare_samtycke s ON s.id = d.samtycke_id"
+# EXISTS was planned as a hashed scan of every consent (44 ms). Only consents with an end date
+# can count, and those are in the small partial index samtycke_giltig. Where the count does not
+# use it, PostgreSQL removes the join (unique key, no column used).
+_SAMTYCKE_JOIN = (
+    " LEFT JOIN deltagare_samtycke s ON s.id = d.samtycke_id AND s.giltig_till IS NOT NULL"
+)
 _AGE = "(extract(year FROM d.inskrivning)::integer - d.fodelsear)"
 
 _SELECT = (
