@@ -411,12 +411,12 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
 
     Counting means an EXISTS per participation (about a second for 78,000), so the counts are
     cached in Redis per insats, part (participations that started this year, ``ar``, last
-    year, ``fjol``, or before, ``aldre``) and day, each with the snapshot it was computed
-    under, and summed. A part's counts are served only while no transaction that wrote its
-    participations, consents, försörjning rows or follow-ups (``Dataandring``, written by
-    triggers) has committed outside that snapshot; the other parts are counted again, in one
-    query. The figures are therefore always those of a fresh count, and a registration
-    recounts only its insats's part of this year.
+    year, ``fjol``, or before, ``aldre``) and day (one key per insats and day), each part with
+    the snapshot it was computed under, and summed. A part's counts are served only while no
+    transaction that wrote its participations, consents, försörjning rows or follow-ups
+    (``Dataandring``, written by triggers) has committed outside that snapshot; the other parts
+    are counted again, in the same statement. The figures are therefore always those of a
+    fresh count, and a registration recounts only its insats's part of this year.
     A transaction that has written itself neither uses nor fills the cache; any cache outage is
     a miss (SECURITY.md #22). Constant query count: one statement, whatever the cache holds.
     """
@@ -428,10 +428,16 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
         return dict.fromkeys(REMINDERS, 0)
     forbund_id = request.forbund.pk
     parts = [(i, part) for i in ids for part in PARTS]
-    prefix = f"deltagare:paminnelser:v2:{forbund_id}"
-    keys = {p: f"{prefix}:{p[0]}:{p[1]}:{day.isoformat()}" for p in parts}
+    # One key per insats and day holding its three parts, each with its own snapshot.
+    prefix = f"deltagare:paminnelser:v3:{forbund_id}"
+    keys = {i: f"{prefix}:{i}:{day.isoformat()}" for i in ids}
     cached = _cache_get_many(list(keys.values()))
-    hits = {p: cached[keys[p]] for p in parts if keys[p] in cached}
+    hits = {
+        (i, part): entry
+        for i in ids
+        for part, entry in cached.get(keys[i], {}).items()
+        if part in PARTS
+    }
     # One statement: the snapshot, which cached parts are still exact under it, and the counts
     # of the others, all under that same snapshot.
     clean, snapshot, fresh = _reminders_statement(
@@ -439,8 +445,16 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
     )
     hits = {p: h for p, h in hits.items() if p not in fresh}
     if clean and fresh:
+        # An insats's key is written whole: its recounted parts with this snapshot, the others
+        # as read (they were just found exact under their own snapshots). A concurrent writer
+        # of the same key can only leave an older, still self-consistent entry behind.
+        entries = {p: {"snapshot": snapshot, "counts": counts} for p, counts in fresh.items()}
+        entries.update(hits)
         _cache_set_many(
-            {keys[p]: {"snapshot": snapshot, "counts": counts} for p, counts in fresh.items()}
+            {
+                keys[i]: {part: entries[(i, part)] for part in PARTS if (i, part) in entries}
+                for i in {i for i, _part in fresh}
+            }
         )
     totals = dict.fromkeys(REMINDERS, 0)
     for counts in [*(h["counts"] for h in hits.values()), *fresh.values()]:
