@@ -159,3 +159,25 @@ def test_date_and_personnummer_inputs_render_as_djangos(data):
     reference.format_value = lambda value: None
     assert str(sok["personnummer"]) == sok["personnummer"].as_widget(widget=reference)
     assert "19900101" not in str(sok["personnummer"])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, {"status": "aktiva", "fran": "2025-01-01"}, {"fran": "x", "status": "<nej>"}],
+)
+def test_field_tag_equals_the_field_template(codes, data):
+    """The list's filter and search fields come from the ``falt`` tag instead of including
+    _field.html: the same bytes, with and without help text, required mark and errors."""
+    from django.template.loader import get_template
+
+    from deltagare.forms import FilterForm, SokForm
+    from deltagare.templatetags.deltagare_lista import falt
+
+    template = get_template("_field.html")
+    filter_form = FilterForm(data)
+    sok = SokForm({"personnummer": "nej"} if data else None)
+    assert not sok.is_bound or not sok.is_valid()
+    fields = [filter_form[name] for name in filter_form.fields] + [sok["personnummer"]]
+    assert any(field.errors for field in fields) == (data is not None)
+    for field in fields:
+        assert falt(field) == template.render({"field": field})
