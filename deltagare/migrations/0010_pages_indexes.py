@@ -2,6 +2,8 @@
 
 * ``samtycke_giltig``: the consents that have an end date, few, as a small partial index; the
   reminder counts and the participant list join a participation's consent through it.
+* ``dataandring_senaste`` (förbund, insats, xid): the reminder cache's check reads only the
+  change rows at or after a cached snapshot's xmin.
 * The single-column indexes on deltagande's code-list columns (each with its
   ``varchar_pattern_ops`` twin), the second index on ``deltagande.person_id``
   (``deltagande_person`` is the same column) and the index on ``forsorjning.kalla_id`` go: no
@@ -208,5 +210,9 @@ class Migration(migrations.Migration):
                 include=("giltig_till",),
                 name="samtycke_giltig",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="dataandring",
+            index=models.Index(fields=["forbund", "insats", "xid"], name="dataandring_senaste"),
         ),
     ]
