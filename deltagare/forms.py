@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from finsam.widgets import PlainSelect
+from finsam.widgets import PlainDateInput, PlainSelect, PlainTextInput
 
 from .kodlistor import ALDERSGRUPPER
 from .models import (
@@ -27,14 +27,14 @@ from .personnummer import PersonnummerError, parse
 JA_NEJ = [("ja", _("Ja")), ("nej", _("Nej"))]
 
 
-class DateInput(forms.DateInput):
+class DateInput(PlainDateInput):
     input_type = "date"
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class PersonnummerInput(forms.TextInput):
+class PersonnummerInput(PlainTextInput):
     """Never echoes a typed number back into a page (design section 4.2): after an error the
     number is typed again."""
 
@@ -45,8 +45,90 @@ class PersonnummerInput(forms.TextInput):
         return None
 
 
-def _codes(model, **filters):
-    return forms.ModelChoiceField(queryset=model.objects.filter(**filters), empty_label="– välj –")
+class KodChoiceField(forms.ModelChoiceField):
+    """A code-list answer. Inside a ``KodlistorForm`` its row comes from the form's one lookup
+    of all its code lists (``selectors.kodlista_rows``) instead of a query of its own; the
+    validation and the messages are ``ModelChoiceField``'s."""
+
+    found: dict | None = None  # set by KodlistorForm for one cleaning
+
+    def to_python(self, value):
+        if self.found is None or value in self.empty_values:
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        if isinstance(value, self.queryset.model):
+            value = value.pk
+        row = self.found.get(str(value))
+        if row is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return row
+
+
+class KodMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several code-list answers (e.g. försörjningskällor), looked up like ``KodChoiceField``.
+    The cleaned value is a list of rows in the list's order (``ordning``), not a queryset."""
+
+    found: dict | None = None
+
+    def _check_values(self, value):
+        if self.found is None:
+            return super()._check_values(value)
+        try:
+            value = frozenset(value)
+        except TypeError:
+            raise ValidationError(
+                self.error_messages["invalid_list"], code="invalid_list"
+            ) from None
+        for code in value:
+            self.validate_no_null_characters(code)
+        for code in value:
+            if str(code) not in self.found:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": code},
+                )
+        return sorted((self.found[str(c)] for c in value), key=lambda r: (r.ordning, r.kod))
+
+
+class KodlistorForm(forms.Form):
+    """Looks up the submitted codes of all its code-list fields in one query before the fields
+    are cleaned (a registration has six code lists: one query instead of six). Only fields
+    offering a whole list take part; a field with a narrowed queryset (e.g. avslutsorsak without
+    FEL) keeps its own query, so what is accepted never changes."""
+
+    def full_clean(self):
+        fields = {}
+        if self.is_bound:
+            fields = {
+                name: field
+                for name, field in self.fields.items()
+                if isinstance(field, KodChoiceField | KodMultipleChoiceField)
+                and not field.disabled
+                and field.to_field_name is None
+                and not field.queryset.query.has_filters()
+            }
+        wanted: dict[type, set[str]] = {}
+        for name, field in fields.items():
+            data = self[name].data
+            values = data if isinstance(data, list | tuple) else [data]
+            codes = wanted.setdefault(field.queryset.model, set())
+            codes.update(v for v in values if isinstance(v, str) and v and "\x00" not in v)
+        if wanted:
+            from .selectors import kodlista_rows
+
+            found = kodlista_rows(wanted)
+            for field in fields.values():
+                field.found = found[field.queryset.model]
+        try:
+            super().full_clean()
+        finally:
+            for field in fields.values():
+                field.found = None
 
 
 class StartFragorForm(forms.Form):
@@ -95,10 +177,10 @@ class InlamningsnyckelMixin(forms.Form):
         return data
 
 
-class AnonymForm(InlamningsnyckelMixin, forms.Form):
+class AnonymForm(InlamningsnyckelMixin, KodlistorForm):
     """An anonymous participation: kön, birth year and dates only (design sections 1 and 7)."""
 
-    kon = forms.ModelChoiceField(
+    kon = KodChoiceField(
         label=_("Kön"), queryset=Kon.objects.all(), widget=forms.RadioSelect, empty_label=None
     )
     fodelsear = forms.IntegerField(
@@ -119,7 +201,7 @@ class AnonymForm(InlamningsnyckelMixin, forms.Form):
 MAGIC = {b"%PDF": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG": "image/png"}
 
 
-class IdentifiedForm(InlamningsnyckelMixin, forms.Form):
+class IdentifiedForm(InlamningsnyckelMixin, KodlistorForm):
     """An identified participation with consent: identity, consent, start details."""
 
     personnummer = forms.CharField(
@@ -138,7 +220,7 @@ class IdentifiedForm(InlamningsnyckelMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    kon = forms.ModelChoiceField(
+    kon = KodChoiceField(
         label=_("Kön"),
         queryset=Kon.objects.all(),
         widget=forms.RadioSelect,
@@ -167,23 +249,23 @@ class IdentifiedForm(InlamningsnyckelMixin, forms.Form):
     samtycke_giltig_till = forms.DateField(
         label=_("Samtycket gäller till"), required=False, widget=DateInput()
     )
-    utbildning = forms.ModelChoiceField(
+    utbildning = KodChoiceField(
         label=_("Utbildningsnivå"), queryset=Utbildningsniva.objects.all(), empty_label="– välj –"
     )
-    anvisande_part = forms.ModelChoiceField(
+    anvisande_part = KodChoiceField(
         label=_("Anvisande part"), queryset=AnvisandePart.objects.all(), empty_label="– välj –"
     )
-    tid_offentlig_forsorjning = forms.ModelChoiceField(
+    tid_offentlig_forsorjning = KodChoiceField(
         label=_("Tid i offentlig försörjning före inskrivning"),
         queryset=TidOffentligForsorjning.objects.all(),
         empty_label="– välj –",
     )
-    sysselsattning_fore = forms.ModelChoiceField(
+    sysselsattning_fore = KodChoiceField(
         label=_("Sysselsättning före insatsen"),
         queryset=Sysselsattning.objects.all(),
         empty_label="– välj –",
     )
-    forsorjning_fore = forms.ModelMultipleChoiceField(
+    forsorjning_fore = KodMultipleChoiceField(
         label=_("Försörjning före insatsen (en eller flera)"),
         queryset=Forsorjningskalla.objects.all(),
         widget=forms.CheckboxSelectMultiple,

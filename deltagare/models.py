@@ -224,6 +224,17 @@ class Samtycke(models.Model):
     class Meta:
         verbose_name = _("samtycke")
         verbose_name_plural = _("samtycken")
+        indexes = [
+            # Only consents with an end date (few): the reminder counts and the list join each
+            # participation's consent on this small index instead of the primary key and the
+            # row, to find those running out (docs/performance.md, section 3).
+            models.Index(
+                fields=["id"],
+                include=["giltig_till"],
+                condition=Q(giltig_till__isnull=False),
+                name="samtycke_giltig",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(satt=Samtyckessatt.BLANKETT)
@@ -301,6 +312,13 @@ class Dataandring(models.Model):
                 fields=["forbund", "insats", "ar", "xid"], name="dataandring_unique"
             ),
         ]
+        indexes = [
+            # The cache check asks, per insats, for rows of transactions at or after a cached
+            # snapshot's xmin: a range on xid, the few recent rows, however many older rows
+            # the table keeps until the nightly prune (a per-insats scan of all of them, or the
+            # sequential scans PostgreSQL chose once the table was analysed, cost 40 ms).
+            models.Index(fields=["forbund", "insats", "xid"], name="dataandring_senaste"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.forbund_id}/{self.insats_id}/{self.ar}: {self.xid}"
@@ -365,12 +383,25 @@ class Deltagande(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     nummer = models.CharField(_("deltagandenummer"), max_length=20)
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="deltaganden"
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deltaganden",
+        db_index=False,  # Meta.indexes has deltagande_person: the same column, once
     )
     samtycke = models.ForeignKey(
         Samtycke, on_delete=models.PROTECT, null=True, blank=True, related_name="deltaganden"
     )
-    kon = models.ForeignKey(Kon, verbose_name=_("kön"), on_delete=models.PROTECT, related_name="+")
+    # The code-list columns (kön, start and end details) have no index of their own
+    # (db_index=False): no query finds participations by a code alone (the lists and the
+    # statistics read a förbund's rows and filter or group them; 0 scans of those indexes in
+    # pg_stat_user_indexes after the benchmark), while every registration maintained two per
+    # column (the varchar_pattern_ops twin). Deleting a code, which PROTECT refuses anyway,
+    # would scan the table.
+    kon = models.ForeignKey(
+        Kon, verbose_name=_("kön"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     fodelsear = models.PositiveSmallIntegerField(_("födelseår"))
     inskrivning = models.DateField(_("inskrivning"))
     # Start details (identified only)
@@ -381,6 +412,7 @@ class Deltagande(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     sysselsattning_fore = models.ForeignKey(
         Sysselsattning,
@@ -389,6 +421,7 @@ class Deltagande(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     tid_offentlig_forsorjning = models.ForeignKey(
         TidOffentligForsorjning,
@@ -397,6 +430,7 @@ class Deltagande(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     anvisande_part = models.ForeignKey(
         AnvisandePart,
@@ -405,6 +439,7 @@ class Deltagande(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     # End
     utskrivning = models.DateField(_("utskrivning"), null=True, blank=True)
@@ -415,6 +450,7 @@ class Deltagande(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     sysselsattning_efter = models.ForeignKey(
         Sysselsattning,
@@ -423,6 +459,7 @@ class Deltagande(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     anonymiserad = models.DateTimeField(_("identitet borttagen"), null=True, blank=True)
     registrerad_av = models.ForeignKey(
@@ -559,6 +596,7 @@ class Forsorjning(models.Model):
         verbose_name=_("försörjningskälla"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # see Deltagande.kon
     )
     inskrivning = models.DateField()
     utskrivning = models.DateField(null=True, blank=True)

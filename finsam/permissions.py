@@ -6,9 +6,11 @@ Guardian is never the tenant filter: querysets are first scoped to the förbund
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from guardian.shortcuts import assign_perm, get_users_with_perms, remove_perm
 
 if TYPE_CHECKING:
@@ -37,24 +39,49 @@ def insatser_granted(*, user: User, queryset: QuerySet[Insats]) -> QuerySet[Insa
 
     The same rows as guardian's ``get_objects_for_user(user, INSATS_PERMS, klass=queryset,
     any_perm=True, with_superuser=False, accept_global_perms=False)`` (the user's own grants and
-    their groups' grants on the insats), as two subqueries on the direct-foreign-key grant
-    tables: guardian builds that queryset with a content-type and permission lookup and a dozen
-    clones on every call, a few milliseconds on every participant page (docs/performance.md).
+    their groups' grants on the insats), as subqueries on the direct-foreign-key grant tables,
+    written out once (``_granted_sql``): guardian builds that queryset with a content-type and
+    permission lookup and a dozen clones on every call, and even the two ORM subqueries that
+    replaced it cost a millisecond or two of Python on every participant page and registration
+    (docs/performance.md, section 3). tests/finsam/test_permissions.py compares it with guardian.
     """
-    from insatser.models import InsatsGroupObjectPermission, InsatsUserObjectPermission
-
     if user.is_anonymous:
         return queryset.none()
-    perm = {
-        "permission__content_type__app_label": "insatser",
-        "permission__content_type__model": "insats",
-        "permission__codename__in": [p.split(".", 1)[1] for p in INSATS_PERMS],
-    }
-    own = InsatsUserObjectPermission.objects.filter(user=user, **perm)
-    groups = InsatsGroupObjectPermission.objects.filter(group__user=user, **perm)
+    own, group = _granted_sql()
     return queryset.filter(
-        Q(pk__in=own.values("content_object_id")) | Q(pk__in=groups.values("content_object_id"))
+        Q(pk__in=RawSQL(own, [user.pk])) | Q(pk__in=RawSQL(group, [user.pk]))  # noqa: S611
     )
+
+
+@functools.cache
+def _granted_sql() -> tuple[str, str]:
+    """Two subqueries: the ids of the insatser a user holds one of ``INSATS_PERMS`` on, and
+    those one of the user's groups holds them on (each takes the user's id). Two ``IN``
+    subqueries rather than one UNION, so that PostgreSQL hashes each once instead of running
+    them per insats. Only identifiers from the models' metadata are put in."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from finsam.models import User
+    from insatser.models import InsatsGroupObjectPermission, InsatsUserObjectPermission
+
+    q = connection.ops.quote_name
+    codenames = ", ".join(f"'{p.split('.', 1)[1]}'" for p in INSATS_PERMS)  # constants above
+    perm = (
+        f"JOIN {q(Permission._meta.db_table)} p ON p.id = g.permission_id"
+        f" JOIN {q(ContentType._meta.db_table)} ct ON ct.id = p.content_type_id"
+        f" WHERE ct.app_label = 'insatser' AND ct.model = 'insats' AND p.codename IN ({codenames})"
+    )
+    own = q(InsatsUserObjectPermission._meta.db_table)
+    group = q(InsatsGroupObjectPermission._meta.db_table)
+    user_groups = q(User.groups.through._meta.db_table)
+    own_sql = f"SELECT g.content_object_id FROM {own} g {perm} AND g.user_id = %s"  # noqa: S608
+    group_sql = (
+        f"SELECT g.content_object_id FROM {group} g {perm}"  # noqa: S608
+        f" AND g.group_id IN (SELECT ug.group_id FROM {user_groups} ug WHERE ug.user_id = %s)"
+    )
+    return own_sql, group_sql
 
 
 def insats_has_grant(*, user: User, insats: Insats, perm: str | None = None) -> bool:

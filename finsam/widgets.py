@@ -1,8 +1,9 @@
 """Form widgets shared by the apps.
 
-``PlainSelect``, ``PlainTextInput`` and ``PlainNumberInput`` write the same bytes as Django's
-widget templates, in Python: Django renders one template per option and per attribute list,
-which cost the list pages' filter forms more than their tables (docs/performance.md, section 3).
+``PlainSelect``, ``PlainTextInput``, ``PlainNumberInput`` and ``PlainDateInput`` write the same
+bytes as Django's widget templates, in Python: Django renders one template per option and per
+attribute list, which cost the list pages' filter forms more than their tables
+(docs/performance.md, section 3).
 Tests pin their output to Django's widgets (tests/insatser/test_list.py,
 tests/deltagare/test_list_rows.py), so a Django upgrade that changes those templates fails
 there.
@@ -73,11 +74,14 @@ def _options(group):  # django/forms/widgets/select_option.html, each after a li
     )
 
 
-_INPUT_TEMPLATES = {f"django/forms/widgets/{name}.html" for name in ("input", "text", "number")}
+_INPUT_TEMPLATES = {
+    f"django/forms/widgets/{name}.html" for name in ("input", "text", "number", "date")
+}
 
 
 class _PlainInput:
-    """Like PlainSelect, for ``<input>`` (text.html and number.html only include input.html)."""
+    """Like PlainSelect, for ``<input>`` (text.html, number.html and date.html only include
+    input.html)."""
 
     def _render(self, template_name, context, renderer=None):
         if template_name not in _INPUT_TEMPLATES:
@@ -102,4 +106,8 @@ class PlainTextInput(_PlainInput, forms.TextInput):
 
 
 class PlainNumberInput(_PlainInput, forms.NumberInput):
+    pass
+
+
+class PlainDateInput(_PlainInput, forms.DateInput):
     pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import uuid
 
@@ -136,6 +137,51 @@ def _overlap_message(other: Deltagande) -> str:
     )
 
 
+class _Collision(Exception):  # noqa: N818 - control flow: explained by _collision_explained
+    """The participation's insert met a constraint (a concurrent registration, a reused form
+    key). Raised inside the registration's transaction, so that the whole of it rolls back,
+    and explained once it has: the insert needs no savepoint of its own (two round trips on
+    every registration for a rare case, docs/performance.md section 3)."""
+
+    def __init__(self, *, insats: Insats, person: Person | None, inskrivning: dt.date, key):
+        super().__init__("registration collided")
+        self.insats, self.person, self.inskrivning, self.key = insats, person, inskrivning, key
+
+    def error(self) -> ValidationError:
+        insats = self.insats
+        if (
+            self.key is not None
+            and Deltagande.objects.filter(
+                forbund_id=insats.forbund_id, inlamningsnyckel=self.key
+            ).exists()
+        ):
+            # The key belongs to another user's or insats's form: never hand over that row.
+            return ValidationError(
+                {"__all__": "Formuläret har redan använts. Ladda om sidan och försök igen."}
+            )
+        # A concurrent registration won the race for the same person and period.
+        other = (
+            _overlapping(person=self.person, insats=insats, start=self.inskrivning, end=None)
+            if self.person is not None
+            else None
+        )
+        return ValidationError(
+            {"inskrivning": _overlap_message(other) if other else "Registreringen krockade."}
+        )
+
+
+def _collision_explained(register):
+    @functools.wraps(register)
+    def wrapper(**kwargs):
+        try:
+            return register(**kwargs)
+        except _Collision as collision:  # rolled back by now: look up why, and say so
+            raise collision.error() from None
+
+    return wrapper
+
+
+@_collision_explained
 @transaction.atomic
 def deltagande_register(
     *,
@@ -232,26 +278,17 @@ def deltagande_register(
         deltagande.tid_offentlig_forsorjning_id = start.tid_offentlig_forsorjning
         deltagande.anvisande_part_id = start.anvisande_part
     try:
-        with transaction.atomic():
-            deltagande.save()
-            if identified:
-                _forsorjning_set(deltagande, Skede.FORE, start.forsorjning_fore, new=True)
-    except IntegrityError:
-        if (
-            inlamningsnyckel is not None
-            and Deltagande.objects.filter(
-                forbund_id=insats.forbund_id, inlamningsnyckel=inlamningsnyckel
-            ).exists()
-        ):
-            # The key belongs to another user's or insats's form: never hand over that row.
-            raise ValidationError(
-                {"__all__": "Formuläret har redan använts. Ladda om sidan och försök igen."}
-            ) from None
-        # A concurrent registration won the race for the same person and period.
-        other = _overlapping(person=person, insats=insats, start=inskrivning, end=None)
-        raise ValidationError(
-            {"inskrivning": _overlap_message(other) if other else "Registreringen krockade."}
-        ) from None
+        deltagande.save()
+        if identified:
+            _forsorjning_set(deltagande, Skede.FORE, start.forsorjning_fore, new=True)
+    except IntegrityError as exc:
+        # Only a person found before can overlap: one made in this transaction is rolled back.
+        raise _Collision(
+            insats=insats,
+            person=person if found else None,
+            inskrivning=inskrivning,
+            key=inlamningsnyckel,
+        ) from exc
     if identified:
         atkomstlogg_write(
             user=user,

@@ -46,7 +46,8 @@ def _saknas(d) -> str:
 
 @register.simple_tag
 def deltagande_rader(page, show_insats=False):
-    """``<tr>`` for each participation of ``page`` (annotated by ``selectors.with_flags``)."""
+    """``<tr>`` for each row of ``page``: ``deltagare.lista.ListRow`` (or a participation
+    annotated by ``selectors.with_flags``)."""
     # One reverse for the page: the participation's URL differs only in its uuid.
     before, after = _url_parts("deltagare:deltagande")
     rows = []
@@ -97,4 +98,41 @@ def insats_atgarder(insatser):
             )
             for insats in insatser
         ),
+    )
+
+
+@register.simple_tag
+def falt(field):
+    """One form field as ``templates/_field.html`` writes it (label, help text, errors, the
+    widget), built in Python: the list's filter and search forms included that template seven
+    times per request (docs/performance.md, section 3). A test compares the two byte for byte."""
+    errors = field.errors
+    required = (
+        format_html(' <span class="required" aria-hidden="true">{}</span>', "*")
+        if field.field.required
+        else ""
+    )
+    help_text = (
+        format_html('<p class="help" id="{}_hjalp">{}</p>', field.auto_id, field.help_text)
+        if field.help_text
+        else ""
+    )
+    error_list = (
+        format_html(
+            '<div class="field-errors" id="{}_fel">{}</div>',
+            field.auto_id,
+            format_html_join("", "<p>{}</p>", ((error,) for error in errors)),
+        )
+        if errors
+        else ""
+    )
+    return format_html(
+        '<div class="field{}">\n  <label for="{}">{}{}</label>\n  {}\n  {}\n  {}\n</div>\n',
+        " field--error" if errors else "",
+        field.id_for_label,
+        field.label,
+        required,
+        help_text,
+        error_list,
+        field,
     )

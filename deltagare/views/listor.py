@@ -59,13 +59,14 @@ def _filtered_list(request, insats=None, unfiltered_count=None):
 @role_required(*STAFF)
 def mina(request):
     """Participations across the user's insatser, with reminders and the search."""
+    insats_list = selectors.insatser_list_for_deltagare(request)  # first: it fills the ids
     reminders = selectors.reminder_counts(request, services.today())
     form, page, query = _filtered_list(request, unfiltered_count=reminders["alla"])
     context = {
         "filter_form": form,
         "page": page,
         "query": query,
-        "insats_list": selectors.insatser_for_deltagare(request),
+        "insats_list": insats_list,
         "reminders": reminders,
         "sok_form": SokForm(),
         "aldersgrupper": ALDERSGRUPP_LABELS,

@@ -69,6 +69,33 @@ def test_rows_equal_the_template_markup(insats, user):
         assert _norm(deltagande_rader([], show_insats)) == _norm(expected)
 
 
+def test_rows_of_the_hand_written_list_give_the_same_markup(insats, user):
+    """The list's rows come from deltagare.lista (not model instances): the tag writes them as
+    the template wrote them too."""
+    from deltagare.lista import DeltagandeLista, Villkor
+
+    insats.kod = "K<&>"
+    insats.save()
+    end_identified(
+        register_identified(insats, user),
+        user,
+        sysselsattning_efter="OKAND",
+        forsorjning_efter=["OKAND"],
+    )
+    fel = register_anonymous(insats, user, kon="M", inskrivning=dt.date(2025, 4, 1))
+    services.deltagande_mark_fel(deltagande=fel, user=user)
+    villkor = Villkor(forbund_id=insats.forbund_id, insats_ids=(insats.pk,), day=services.today())
+    page = DeltagandeLista(villkor)[0:50]
+    assert len(page) == 2
+    assert any(d.flag_saknar_efter for d in page)
+    assert any(d.is_fel for d in page)
+    for show_insats in (True, False):
+        expected = Template(TEMPLATE_ROWS).render(
+            Context({"page": page, "show_insats": show_insats})
+        )
+        assert _norm(deltagande_rader(page, show_insats)) == _norm(expected)
+
+
 def test_plain_select_equals_djangos_select():
     choices = [("", "Alla"), ("K", "Kvinna <&>"), ("Grupp", [("x", 'X "1"'), ("y", "Y")])]
 
@@ -103,3 +130,54 @@ def test_insats_links_equal_the_template_markup(insats):
     # The template put a space (line break) between the two links; the tag puts one space.
     assert _norm(insats_atgarder([insats])) == _norm(expected)
     assert insats_atgarder([]) == ""
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, {"fran": "2025-01-31", "till": 'x" <y>', "status": "aktiva"}, {"till": "2025-13-01"}],
+)
+def test_date_and_personnummer_inputs_render_as_djangos(data):
+    """The list's filter and search forms use the Python-built inputs: same bytes as Django's
+    date and text widgets, and a typed personnummer is still never echoed."""
+    from deltagare.forms import FilterForm, SokForm
+    from finsam.widgets import PlainDateInput, PlainTextInput
+
+    assert isinstance(FilterForm.base_fields["fran"].widget, PlainDateInput)
+    assert isinstance(SokForm.base_fields["personnummer"].widget, PlainTextInput)
+    django_date = forms.DateInput(format="%Y-%m-%d", attrs=None)
+    django_date.input_type = "date"
+    form = FilterForm(data)
+    form.is_bound and form.is_valid()
+    for name in ("fran", "till"):
+        bound = form[name]
+        reference = bound.as_widget(widget=django_date)
+        assert str(bound) == reference
+    sok = SokForm({"personnummer": "19900101-0017"})
+    sok.is_valid()
+    attrs = {"autocomplete": "off", "spellcheck": "false", "maxlength": "20"}
+    reference = forms.TextInput(attrs=attrs)
+    reference.format_value = lambda value: None
+    assert str(sok["personnummer"]) == sok["personnummer"].as_widget(widget=reference)
+    assert "19900101" not in str(sok["personnummer"])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, {"status": "aktiva", "fran": "2025-01-01"}, {"fran": "x", "status": "<nej>"}],
+)
+def test_field_tag_equals_the_field_template(codes, data):
+    """The list's filter and search fields come from the ``falt`` tag instead of including
+    _field.html: the same bytes, with and without help text, required mark and errors."""
+    from django.template.loader import get_template
+
+    from deltagare.forms import FilterForm, SokForm
+    from deltagare.templatetags.deltagare_lista import falt
+
+    template = get_template("_field.html")
+    filter_form = FilterForm(data)
+    sok = SokForm({"personnummer": "nej"} if data else None)
+    assert not sok.is_bound or not sok.is_valid()
+    fields = [filter_form[name] for name in filter_form.fields] + [sok["personnummer"]]
+    assert any(field.errors for field in fields) == (data is not None)
+    for field in fields:
+        assert falt(field) == template.render({"field": field})
