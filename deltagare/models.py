@@ -288,7 +288,7 @@ DATAANDRING_KEEP = dt.timedelta(days=8)
 
 
 class Dataandring(models.Model):
-    """One row per transaction, insats and inskrivning year that wrote participations,
+    """One row per transaction, insats and inskrivning month that wrote participations,
     consents, försörjning rows or follow-ups, written by the triggers of migration 0008 (so
     every path counts: ORM, bulk, raw SQL). ``xid`` is the writing transaction's id: a cached
     aggregate over a part of an insats that remembers the snapshot it was computed under is
@@ -303,13 +303,16 @@ class Dataandring(models.Model):
     )
     # The written participation's inskrivning year (0: every year, e.g. a consent changed).
     ar = models.PositiveSmallIntegerField()
+    # Its inskrivning month (0 with year 0): the board dashboard counts this month's
+    # registrations apart from the rest of the year (migration 0011).
+    manad = models.PositiveSmallIntegerField(db_default=0)
     xid = models.BigIntegerField()
     tidpunkt = models.DateTimeField(db_default=models.functions.Now())
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["forbund", "insats", "ar", "xid"], name="dataandring_unique"
+                fields=["forbund", "insats", "ar", "manad", "xid"], name="dataandring_unique"
             ),
         ]
         indexes = [

@@ -463,33 +463,21 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
     return totals
 
 
-def part_of_year(ar: int, day: dt.date) -> str:
-    """The cache part an inskrivning year falls in on ``day``: this year (or later), last year,
-    or older."""
-    return AR if ar >= day.year else FJOL if ar == day.year - 1 else ALDRE
-
-
-def dataandring_changed_parts(
-    *, forbund_id: int, snapshot: str, day: dt.date
-) -> set[tuple[int, str]]:
-    """Every part ``(insats id, part)`` of the förbund that a write to its participations,
-    consents, försörjning rows or follow-ups has committed outside of ``snapshot`` since
-    (``Dataandring``, one query): a cache computed under that snapshot is exact for every other
-    part, including parts of insatser it did not know yet (``finsam.andringar``). A consent
-    (year 0) changes every part of its insats. Parts as in ``reminder_counts``."""
+def dataandring_changed(*, forbund_id: int, snapshot: str) -> set[tuple[int, int, int]]:
+    """Every (insats id, inskrivning year, inskrivning month) of the förbund whose
+    participations, consents, försörjning rows or follow-ups a transaction has written outside
+    of ``snapshot`` (``Dataandring``, one query): an aggregate cached under that snapshot is
+    exact for every participation not named here, including those of insatser it did not know
+    yet (``finsam.andringar``). Year and month 0: a consent, every participation of its
+    insats; month 0 with a year: a row written before the month was recorded, all that year."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT DISTINCT insats_id, ar FROM deltagare_dataandring"
+            "SELECT DISTINCT insats_id, ar, manad FROM deltagare_dataandring"
             " WHERE forbund_id = %s AND xid >= txid_snapshot_xmin(%s::txid_snapshot)"
             " AND NOT txid_visible_in_snapshot(xid, %s::txid_snapshot)",
             [forbund_id, snapshot, snapshot],
         )
-        rows = cursor.fetchall()
-    changed = set()
-    for insats_id, ar in rows:
-        parts = PARTS if ar == 0 else (part_of_year(ar, day),)
-        changed.update((insats_id, part) for part in parts)
-    return changed
+        return {tuple(row) for row in cursor.fetchall()}
 
 
 # The reminder counts in one statement written out by hand. ``stale``: the parts to count

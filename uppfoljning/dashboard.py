@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.utils import timezone
 
-from deltagare.selectors import dataandring_changed_parts
+from deltagare.selectors import dataandring_changed
 from finsam.andringar import snapshot_now
 from forbund.selectors import forbundsandring_since
 from forbund.selectors_budget import budget_overview
@@ -41,6 +41,7 @@ from .stats.partials import (
     dashboard_snapshot,
     months_of,
     partial_counts,
+    parts_changed,
     parts_in_range,
 )
 
@@ -329,7 +330,7 @@ def _figures(forbund, periods: dict[str, Period], today: dt.date) -> tuple[dict,
     counters}``) and the money figures, from the cache where nothing they count has changed
     since the snapshot they were computed under, else computed again: only the changed parts,
     and the money figures only when the förbund's own figures changed. Constant query count."""
-    key = f"styrelse:v3:{forbund.pk}:{periods['now'].start}:{periods['now'].slut}:{today}"
+    key = f"styrelse:v4:{forbund.pk}:{periods['now'].start}:{periods['now'].slut}:{today}"
     # The snapshot is taken before anything is counted: the counts hold at least what it saw.
     clean, snapshot = snapshot_now()
     entry = _cache_get(key) if clean else None
@@ -341,8 +342,8 @@ def _figures(forbund, periods: dict[str, Period], today: dt.date) -> tuple[dict,
         money = _money(forbund, periods["now"], periods["before"], today)
     else:
         parts, money = entry["parts"], entry["money"]
-        changed = dataandring_changed_parts(
-            forbund_id=forbund.pk, snapshot=entry["snapshot"], day=today
+        changed = parts_changed(
+            dataandring_changed(forbund_id=forbund.pk, snapshot=entry["snapshot"]), today
         )
         for role, p in periods.items():
             wanted = sorted(c for c in changed if c[1] in parts_in_range(p, today))

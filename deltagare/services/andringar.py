@@ -16,9 +16,9 @@ _DELETE = (
     " AND tidpunkt < now() - %s)"
 )
 _HORIZON = (
-    "INSERT INTO deltagare_dataandring (forbund_id, insats_id, ar, xid)"
-    " VALUES (0, 0, 0, txid_snapshot_xmin(txid_current_snapshot()))"
-    " ON CONFLICT (forbund_id, insats_id, ar, xid) DO NOTHING"
+    "INSERT INTO deltagare_dataandring (forbund_id, insats_id, ar, manad, xid)"
+    " VALUES (0, 0, 0, 0, txid_snapshot_xmin(txid_current_snapshot()))"
+    " ON CONFLICT (forbund_id, insats_id, ar, manad, xid) DO NOTHING"
 )
 
 

@@ -41,6 +41,7 @@ from tests.uppfoljning.test_dashboard import dashboard_part
 from uppfoljning.dashboard import CACHE_SECONDS, build_dashboard, period_for
 from uppfoljning.masking import mask_snapshot
 from uppfoljning.stats import build_snapshot
+from uppfoljning.stats.partials import PARTS
 
 # serialized_rollback: the code lists and permissions are there whatever ran before.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -107,14 +108,11 @@ def _build(forbund):
 
 
 def _parts_counted(sql: str) -> dict[str, str]:
-    """The insatser per part (``ar``/``fjol``/``aldre``) a partial-count statement counted, read
-    off its SQL (one clause per part, in that order)."""
+    """The insatser per part (``manad``/``ar``/``fjol``/``aldre``) a partial-count statement
+    counted, read off its SQL (one clause per part, in that order)."""
     clauses = sql.split("d.insats_id = ANY(")[1:]
-    assert len(clauses) == 3
-    return {
-        part: clause.split("'", 2)[1]
-        for part, clause in zip(("ar", "fjol", "aldre"), clauses, strict=True)
-    }
+    assert len(clauses) == len(PARTS)
+    return {part: clause.split("'", 2)[1] for part, clause in zip(PARTS, clauses, strict=True)}
 
 
 def _view(dashboard):
@@ -161,10 +159,15 @@ def test_served_from_the_cache_until_a_registration_and_then_only_its_part_is_co
 
     register_anonymous(unga, user, inskrivning=TODAY, kon="K")
     after, counted, money, _n = _build(forbund)
-    # Only this period's statement, and in it only this insats's part of this year.
+    # Only this period's statement, and in it only this insats's part of this month.
     assert len(counted) == 1
     assert not money
-    assert _parts_counted(counted[0]) == {"ar": f"{{{unga.pk}}}", "fjol": "{}", "aldre": "{}"}
+    assert _parts_counted(counted[0]) == {
+        "manad": f"{{{unga.pk}}}",
+        "ar": "{}",
+        "fjol": "{}",
+        "aldre": "{}",
+    }
     assert _aktiva(after) == _aktiva(first) + 1
     assert _view(after) == _fresh(forbund)
 
@@ -331,3 +334,12 @@ def test_prune_deletes_only_rows_no_cache_can_still_need(world):
     assert not left.filter(xid__in=old_rows).exists()
     first, _c, _m, _n = _build(forbund)
     assert _view(first) == _fresh(forbund)
+
+
+def test_a_registration_is_recorded_with_its_inskrivning_month(world):
+    from deltagare.models import Dataandring
+
+    unga, user = world["unga"], world["user"]
+    Dataandring.objects.all().delete()
+    register_anonymous(unga, user, inskrivning=D(2026, 2, 14))
+    assert list(Dataandring.objects.values_list("insats", "ar", "manad")) == [(unga.pk, 2026, 2)]

@@ -24,6 +24,7 @@ from uppfoljning.stats.partials import (
     counts_by_insats,
     dashboard_snapshot,
     partial_counts,
+    parts_changed,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("golden")]
@@ -116,3 +117,17 @@ def test_the_dashboard_equals_the_board_version_of_both_reports(forbund):
         overview = budget_overview(forbund=forbund, ar=year, today=day)
         used = next(f for f in dashboard.figures if f["key"] == "budget_forbrukad")
         assert (used["kr"], used["kr_of"]) == (overview.summa_utfall, overview.summa_budget)
+
+
+def test_change_rows_name_the_parts_they_can_change():
+    """A registration today changes its insats's part of this month; a change to an older
+    participation the part of its year; a consent (year 0) every part of its insats; a row
+    without a month (written before months were recorded) every part of its year."""
+    day = D(2026, 11, 23)
+    assert parts_changed({(1, 2026, 11)}, day) == {(1, "manad")}
+    assert parts_changed({(1, 2027, 1)}, day) == {(1, "manad")}  # registered ahead
+    assert parts_changed({(1, 2026, 3)}, day) == {(1, "ar")}
+    assert parts_changed({(1, 2026, 0)}, day) == {(1, "manad"), (1, "ar")}
+    assert parts_changed({(1, 2025, 7)}, day) == {(1, "fjol")}
+    assert parts_changed({(1, 2019, 7)}, day) == {(1, "aldre")}
+    assert parts_changed({(2, 0, 0)}, day) == {(2, p) for p in ("manad", "ar", "fjol", "aldre")}

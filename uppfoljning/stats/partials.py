@@ -3,14 +3,15 @@
 The dashboard shows a subset of the report (``build_snapshot``): the participant key figures,
 the per-insats table, the cost table's participants, the offentlig-försörjning change, the
 sysselsättning table and active participations per month by kön. Every one of those is a sum
-over participations, so it is a sum over *parts*: an insats and the inskrivning years of its
-participations (this year, last year, older: ``deltagare.selectors.PARTS``). A part's counts
-only change when a transaction writes that part's participations, consents, försörjning rows
-or follow-ups, which the ``deltagare.Dataandring`` triggers record; so the dashboard caches the
-counts per part and counts again only the parts that changed (a registration changes one part:
-its insats, this year). ``uppfoljning.dashboard`` does the caching; this module counts (one
-statement for any set of parts) and builds the tables with the report's own builders, so the
-two never disagree (tests/uppfoljning/test_dashboard.py compares them).
+over participations, so it is a sum over *parts*: an insats and the inskrivning dates of its
+participations (this month, the rest of this year, last year, older: ``PARTS``). A part's
+counts only change when a transaction writes that part's participations, consents, försörjning
+rows or follow-ups, which the ``deltagare.Dataandring`` triggers record with the inskrivning's
+year and month; so the dashboard caches the counts per part and counts again only the parts
+that changed (a registration changes one part: its insats, this month).
+``uppfoljning.dashboard`` does the caching; this module counts (one statement for any set of
+parts) and builds the tables with the report's own builders, so the two never disagree
+(tests/uppfoljning/test_dashboard_partials.py compares them).
 
 The definitions are the report's (``uppfoljning.stats.deltagare``): counted = not ended as
 ``FEL``; active, new and ended in the period; age = inskrivning year − birth year; outcome
@@ -25,7 +26,6 @@ from django.db import connection
 
 from deltagare.kodlistor import FEL, OKAND, SYSSELSATTNING
 from deltagare.models import Skede
-from deltagare.selectors import ALDRE, AR, FJOL
 
 from . import kostnad_per_deltagare_figure
 from .core import Period
@@ -42,6 +42,10 @@ from .deltagare import (
 from .ekonomi import kostnad_per_insats_table
 
 MAX_MONTHS = 36
+# The parts, by inskrivning on the day counted: this month (or later), the rest of this year,
+# last year, older.
+MANAD, AR, FJOL, ALDRE = "manad", "ar", "fjol", "aldre"
+PARTS = (MANAD, AR, FJOL, ALDRE)
 SYSS_CODES = [code for code, _label, _aes in SYSSELSATTNING]
 
 
@@ -122,7 +126,8 @@ def _filters(months: list[tuple[int, int]]) -> list[str]:
 # identified one ended in the period (the lateral subquery's outer condition gates the scan).
 _SQL = """
 SELECT d.insats_id,
-  CASE WHEN d.inskrivning >= %(this_year)s THEN %(ar)s
+  CASE WHEN d.inskrivning >= %(this_month)s THEN %(manad)s
+       WHEN d.inskrivning >= %(this_year)s THEN %(ar)s
        WHEN d.inskrivning >= %(last_year)s THEN %(fjol)s ELSE %(aldre)s END AS part,
   {counters}
 FROM deltagare_deltagande d
@@ -147,7 +152,9 @@ WHERE d.forbund_id = %(forbund)s
 GROUP BY 1, 2
 """
 
-_PARTS_SQL = """AND ((d.insats_id = ANY(%(ar_ids)s) AND d.inskrivning >= %(this_year)s)
+_PARTS_SQL = """AND ((d.insats_id = ANY(%(manad_ids)s) AND d.inskrivning >= %(this_month)s)
+    OR (d.insats_id = ANY(%(ar_ids)s) AND d.inskrivning >= %(this_year)s
+        AND d.inskrivning < %(this_month)s)
     OR (d.insats_id = ANY(%(fjol_ids)s) AND d.inskrivning >= %(last_year)s
         AND d.inskrivning < %(this_year)s)
     OR (d.insats_id = ANY(%(aldre_ids)s) AND d.inskrivning < %(last_year)s))"""
@@ -179,8 +186,10 @@ def partial_counts(
         # The chart's months may reach past the period on both sides (whole months).
         "range_start": min([period.start, *(b[0] for b in bounds)]),
         "range_end": max([period.slut, *(b[1] for b in bounds)]),
+        "this_month": dt.date(day.year, day.month, 1),
         "this_year": dt.date(day.year, 1, 1),
         "last_year": dt.date(day.year - 1, 1, 1),
+        "manad": MANAD,
         "ar": AR,
         "fjol": FJOL,
         "aldre": ALDRE,
@@ -194,7 +203,7 @@ def partial_counts(
         if not parts:
             return {}
         part_filter = _PARTS_SQL
-        for part in (AR, FJOL, ALDRE):
+        for part in PARTS:
             params[f"{part}_ids"] = sorted({i for i, p in parts if p == part})
     counters = ",\n  ".join(
         f"count(*) FILTER (WHERE {condition})" for condition in _filters(months)
@@ -210,11 +219,34 @@ def parts_in_range(period: Period, day: dt.date) -> tuple[str, ...]:
     """The parts that can hold participations counted for the period: a part whose first
     inskrivning day lies after the period (and its chart months) holds none."""
     range_end = max(period.slut, _month_bounds(*chart_months(period)[-1])[1])
-    if range_end >= dt.date(day.year, 1, 1):
-        return (AR, FJOL, ALDRE)
-    if range_end >= dt.date(day.year - 1, 1, 1):
-        return (FJOL, ALDRE)
-    return (ALDRE,)
+    firsts = {
+        MANAD: dt.date(day.year, day.month, 1),
+        AR: dt.date(day.year, 1, 1),
+        FJOL: dt.date(day.year - 1, 1, 1),
+    }
+    return tuple(part for part in PARTS if part == ALDRE or firsts[part] <= range_end)
+
+
+def parts_changed(changes: set[tuple[int, int, int]], day: dt.date) -> set[tuple[int, str]]:
+    """The parts ``(insats id, part)`` named by change rows (insats, inskrivning year, month;
+    ``deltagare.selectors.dataandring_changed``) on ``day``. Year 0 (a consent) is every part
+    of the insats; a year without a month is every part of that year."""
+    out = set()
+    for insats_id, ar, manad in changes:
+        if ar == 0:
+            parts = PARTS
+        elif ar < day.year - 1:
+            parts = (ALDRE,)
+        elif ar == day.year - 1:
+            parts = (FJOL,)
+        elif ar > day.year or manad >= day.month:
+            parts = (MANAD,)
+        elif manad == 0:
+            parts = (MANAD, AR)
+        else:
+            parts = (AR,)
+        out.update((insats_id, part) for part in parts)
+    return out
 
 
 def counts_by_insats(
