@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from finsam.widgets import PlainDateInput, PlainSelect, PlainTextInput
+
 from .models import RapportTyp
 from .stats import Period, full_year, half_year, last_closed_half_year
 
@@ -98,12 +100,13 @@ class DashboardPeriodForm(forms.Form):
             ("egen", _("Egen period")),
         ],
         required=False,
+        widget=PlainSelect(),
     )
     fran = forms.DateField(
-        label=_("Från"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Från"), required=False, widget=PlainDateInput(attrs={"type": "date"})
     )
     till = forms.DateField(
-        label=_("Till"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Till"), required=False, widget=PlainDateInput(attrs={"type": "date"})
     )
 
     def clean(self):
@@ -130,4 +133,5 @@ class StyrelsepaketForm(forms.Form):
         max_length=40,
         required=False,
         help_text=_("Skrivs på styrelsepaketets första sida, t.ex. SF 2026/14."),
+        widget=PlainTextInput(),
     )

@@ -171,7 +171,7 @@ def test_field_tag_equals_the_field_template(codes, data):
     from django.template.loader import get_template
 
     from deltagare.forms import FilterForm, SokForm
-    from deltagare.templatetags.deltagare_lista import falt
+    from finsam.templatetags.falt import falt
 
     template = get_template("_field.html")
     filter_form = FilterForm(data)

@@ -268,3 +268,91 @@ def test_insats_links_are_the_paths_reverse_gives():
         assert row["url"] == f"{path}?period=egen&fran=2025-01-01"
     insats_links(rows, "")
     assert rows[1]["url"] == reverse("uppfoljning:styrelse_insats", kwargs={"kod": "ÅÄÖ-1"})
+
+
+# The per-insats rows as the template wrote them before the ``styrelse_rader`` tag.
+ROWS_TEMPLATE = """{% load rapport %}{% for row in rows %}
+        <tr>
+          <th scope="row"><a href="{{ row.url }}">{{ row.label }}</a></th>
+          <td class="num">{{ row.deltagare|cell }} {% spark row.deltagare peak_deltagare %}</td>
+          <td class="num">{{ row.kvinnor|cell }} / {{ row.man|cell }}</td>
+          <td class="num">{{ row.avslutade|cell }}</td>
+          <td class="num">{{ row.arbete_studier|cell }} {% spark row.arbete_studier|share_pct 100 %}</td>
+          <td class="num">{{ row.kostnad|sv_kr }}</td>
+          <td class="num">{% if row.per_deltagare is not None %}{{ row.per_deltagare|sv_kr }} {% spark row.per_deltagare peak_kostnad %}{% else %}–{% endif %}</td>
+        </tr>
+      {% empty %}
+        <tr><td colspan="7">Inga insatser under perioden.</td></tr>
+      {% endfor %}"""  # noqa: E501 - the template's own lines
+
+
+def test_per_insats_rows_are_the_bytes_the_template_wrote(data):
+    from django.template import engines
+
+    from uppfoljning.templatetags.rapport import styrelse_rader
+
+    dashboard = build_dashboard(forbund=data, period=Y2025, today=D(2026, 11, 23))
+    rows = [
+        dict(r, url=f"/x/{r['kod']}/?period=egen&fran=2025-01-01") for r in dashboard.insats_rows
+    ]
+    rows.append(
+        {
+            "url": "/x/<B>/",
+            "label": "B&B <insats>",
+            "kod": "B",
+            "deltagare": MASK,
+            "kvinnor": 0,
+            "man": MASK,
+            "avslutade": 1234,
+            "arbete_studier": {"n": 3, "N": 7},
+            "kostnad": 1_234_567,
+            "per_deltagare": None,
+        }
+    )
+    reference = engines["django"].from_string(ROWS_TEMPLATE)
+    for some in (rows, rows[:1], []):
+        context = {"rows": some, "peak_deltagare": 12, "peak_kostnad": 50_000}
+        assert styrelse_rader(some, 12, 50_000) == reference.render(context)
+
+
+def test_period_and_paket_fields_are_the_bytes_django_writes():
+    """The dashboard's form fields (finsam's falt tag and Plain widgets) write what Django's
+    widgets through _field.html write, with and without errors."""
+    from django import forms
+    from django.template.loader import get_template
+
+    from finsam.templatetags.falt import falt
+    from uppfoljning.forms import DashboardPeriodForm, StyrelsepaketForm
+
+    class DjangoPeriodForm(DashboardPeriodForm):
+        period = forms.ChoiceField(
+            label="Period",
+            choices=DashboardPeriodForm.base_fields["period"].choices,
+            required=False,
+        )
+        fran = forms.DateField(
+            label="Från", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        )
+        till = forms.DateField(
+            label="Till", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        )
+
+    class DjangoPaketForm(StyrelsepaketForm):
+        diarienummer = forms.CharField(
+            label=StyrelsepaketForm.base_fields["diarienummer"].label,
+            max_length=40,
+            required=False,
+            help_text=StyrelsepaketForm.base_fields["diarienummer"].help_text,
+        )
+
+    field_html = get_template("_field.html")
+    for data in (None, {"period": "egen", "fran": "2025-05-01", "till": "2025-01-01"}):
+        ours, django = DashboardPeriodForm(data), DjangoPeriodForm(data)
+        if data:
+            assert not ours.is_valid()
+            assert not django.is_valid()
+        for name in ("period", "fran", "till"):
+            assert falt(ours[name]) == field_html.render({"field": django[name]})
+    for data in (None, {"diarienummer": "x" * 41}):
+        ours, django = StyrelsepaketForm(data), DjangoPaketForm(data)
+        assert falt(ours["diarienummer"]) == field_html.render({"field": django["diarienummer"]})

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from uppfoljning.charts import spark_bar
@@ -68,3 +69,54 @@ def share_pct(value):
     if isinstance(value, dict) and value.get("N"):
         return value["n"] * 100 / value["N"]
     return 0
+
+
+# One row of the board dashboard's per-insats table (templates/uppfoljning/styrelse.html).
+_STYRELSE_RAD = (
+    "\n        <tr>\n"
+    '          <th scope="row"><a href="{}">{}</a></th>\n'
+    '          <td class="num">{} {}</td>\n'
+    '          <td class="num">{} / {}</td>\n'
+    '          <td class="num">{}</td>\n'
+    '          <td class="num">{} {}</td>\n'
+    '          <td class="num">{}</td>\n'
+    '          <td class="num">{}</td>\n'
+    "        </tr>\n      "
+)
+
+
+@register.simple_tag
+def styrelse_rader(rows, peak_deltagare, peak_kostnad):
+    """The per-insats table's rows, written in Python with the filters and tags the template
+    used (``cell``, ``sv_kr``, ``spark``): through the template language they were most of the
+    dashboard's rendering (docs/performance.md, section 3). A test compares the two."""
+    if not rows:
+        return format_html(
+            '\n        <tr><td colspan="7">{}</td></tr>\n      ', "Inga insatser under perioden."
+        )
+    return format_html_join(
+        "",
+        _STYRELSE_RAD,
+        (
+            (
+                row["url"],
+                row["label"],
+                cell(row["deltagare"]),
+                spark(row["deltagare"], peak_deltagare),
+                cell(row["kvinnor"]),
+                cell(row["man"]),
+                cell(row["avslutade"]),
+                cell(row["arbete_studier"]),
+                spark(share_pct(row["arbete_studier"]), 100),
+                sv_kronor(row["kostnad"]),
+                format_html(
+                    "{} {}",
+                    sv_kronor(row["per_deltagare"]),
+                    spark(row["per_deltagare"], peak_kostnad),
+                )
+                if row["per_deltagare"] is not None
+                else "–",
+            )
+            for row in rows
+        ),
+    )
