@@ -22,3 +22,15 @@ AXES_ENABLED = True
 # whole suite shares from 127.0.0.1: tests of the limits set their own small values.
 FINSAM_LOGIN_LIMIT_PER_USER = (1_000_000, 3600)
 FINSAM_LOGIN_LIMIT_PER_ADDRESS = (1_000_000, 600)
+
+# Each xdist worker has its own test database, so it gets its own cache database too: ids, and
+# so the keys of the exact caches (förbund and insats ids), repeat across the workers'
+# databases, and a test's cache.clear() must not empty another worker's cache. (Celery keeps
+# REDIS_URL: its queues are named per test.)
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw"):
+    from urllib.parse import urlsplit, urlunsplit
+
+    _url = urlsplit(REDIS_URL)  # noqa: F405
+    _db = int(_url.path.strip("/") or 0) + 1 + int(_worker[2:])
+    CACHES["default"]["LOCATION"] = urlunsplit(_url._replace(path=f"/{_db % 16}"))  # noqa: F405

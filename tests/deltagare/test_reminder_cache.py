@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import threading
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from deltagare import selectors, services
@@ -24,6 +23,7 @@ from tests.deltagare.factories import (
     register_anonymous,
     register_identified,
 )
+from tests.inflight import write_in_flight
 
 # serialized_rollback: the code lists and permissions are there whatever ran before.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -122,38 +122,17 @@ def test_cached_until_a_committed_write_changes_what_is_counted(insats, user, lo
 def test_a_write_in_flight_while_the_cache_is_filled_shows_after_its_commit(insats, user, login):
     d = register_identified(insats, user, inskrivning=dt.date(2025, 7, 1))
     client = login(user)
-    written = threading.Event()
-    commit = threading.Event()
-    errors = []
-
-    def writer():
-        try:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        "UPDATE deltagare_samtycke SET giltig_till = %s WHERE id = %s",
-                        [services.today() + dt.timedelta(days=5), d.samtycke_id],
-                    )
-                written.set()
-                assert commit.wait(30)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
-            errors.append(exc)
-        finally:
-            written.set()
-            connection.close()
-
-    thread = threading.Thread(target=writer, daemon=True)
-    thread.start()
-    assert written.wait(30)
-    # A later transaction commits first: the in-flight writer's id is now older than the
-    # newest committed one, and only the snapshot's in-progress list still tells them apart.
-    register_anonymous(insats, user, inskrivning=dt.date(2025, 3, 1))
-    during, counted = _get(client)  # counted and cached while the writer is uncommitted
-    assert counted
-    assert during["samtycke"] == 0
-    commit.set()
-    thread.join(30)
-    assert not errors
+    with write_in_flight(
+        "UPDATE deltagare_samtycke SET giltig_till = %s WHERE id = %s",
+        [services.today() + dt.timedelta(days=5), d.samtycke_id],
+    ):
+        # A later transaction commits first: the in-flight writer's id is now older than the
+        # newest committed one, and only the snapshot's in-progress list still tells them
+        # apart.
+        register_anonymous(insats, user, inskrivning=dt.date(2025, 3, 1))
+        during, counted = _get(client)  # counted and cached while the writer is uncommitted
+        assert counted
+        assert during["samtycke"] == 0
     after, counted = _get(client)
     assert counted
     assert after == _fresh(client)

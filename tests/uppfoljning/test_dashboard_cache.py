@@ -9,7 +9,6 @@ uncommitted transaction that has written, the cache is never used."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
@@ -37,6 +36,7 @@ from tests.deltagare.factories import (
     samtycke_personligen,
     staff_on,
 )
+from tests.inflight import write_in_flight
 from tests.uppfoljning.test_dashboard import dashboard_part
 from uppfoljning.dashboard import CACHE_SECONDS, build_dashboard, period_for
 from uppfoljning.masking import mask_snapshot
@@ -261,36 +261,12 @@ def test_the_forbunds_own_figures_are_read_again_when_they_change(world):
 def test_a_write_in_flight_while_the_cache_is_filled_shows_after_its_commit(world):
     forbund, unga, user = world["forbund"], world["unga"], world["user"]
     target = Deltagande.objects.filter(insats=unga, kon_id="M").first()
-    written = threading.Event()
-    commit = threading.Event()
-    errors = []
-
-    def writer():
-        try:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        "UPDATE deltagare_deltagande SET kon_id = 'K' WHERE id = %s", [target.pk]
-                    )
-                written.set()
-                assert commit.wait(30)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
-            errors.append(exc)
-        finally:
-            written.set()
-            connection.close()
-
-    thread = threading.Thread(target=writer, daemon=True)
-    thread.start()
-    assert written.wait(30)
-    # A later transaction commits first: only the snapshot's in-progress list still tells the
-    # in-flight writer apart from what the cache saw.
-    register_anonymous(world["mob"], user, inskrivning=D(2026, 7, 1))
-    during, counted, _money, _n = _build(forbund)  # computed and cached while uncommitted
-    assert counted
-    commit.set()
-    thread.join(30)
-    assert not errors
+    with write_in_flight("UPDATE deltagare_deltagande SET kon_id = 'K' WHERE id = %s", [target.pk]):
+        # A later transaction commits first: only the snapshot's in-progress list still tells
+        # the in-flight writer apart from what the cache saw.
+        register_anonymous(world["mob"], user, inskrivning=D(2026, 7, 1))
+        during, counted, _money, _n = _build(forbund)  # computed and cached while uncommitted
+        assert counted
     after, counted, _money, _n = _build(forbund)
     assert counted
     assert _view(after) != _view(during)
