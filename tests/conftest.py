@@ -4,6 +4,28 @@ from django.test import Client
 from finsam.roles import Role
 from tests.factories import PASSWORD, forbund_with_members, user_with_role
 
+# The database state right after migrations, as Django serialized it when it created the test
+# database. Django keeps it on the connection object; a test that runs Playwright's event loop
+# (tests/e2e) can leave this thread with a new connection object without it, and a later
+# ``serialized_rollback`` test would then restore nothing.
+_SERIALIZED: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    from django.db import connection
+
+    saved = getattr(connection, "_test_serialized_contents", None)
+    if saved:
+        _SERIALIZED["default"] = saved
+
+
+def _serialized_contents(connection) -> str | None:
+    saved = getattr(connection, "_test_serialized_contents", None) or _SERIALIZED.get("default")
+    if saved:
+        connection._test_serialized_contents = saved
+    return saved
+
 
 @pytest.fixture(autouse=True)
 def _content_types_present(request, django_db_blocker):
@@ -25,7 +47,7 @@ def _content_types_present(request, django_db_blocker):
         if not ContentType.objects.exists():
             from django.db import connection
 
-            saved = getattr(connection, "_test_serialized_contents", None)
+            saved = _serialized_contents(connection)
             if saved:  # the state after migrations, with the same primary keys
                 connection.creation.deserialize_db_from_string(saved)
             else:
@@ -151,6 +173,7 @@ def pytest_runtest_setup(item):
 
     if not connection.settings_dict["NAME"].startswith("test_"):
         return  # the test database is not set up yet: it is fresh anyway
+    _serialized_contents(connection)  # what Django's set-up restores from
     with item.config.stash[blocking_manager_key].unblock():
         from django.contrib.contenttypes.models import ContentType
 
