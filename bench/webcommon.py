@@ -36,6 +36,20 @@ def timed(fn: Callable[[], object], runs: int) -> list[float]:
     return out
 
 
+def timed_alternately(first, second, runs: int) -> tuple[list[float], list[float]]:
+    """Wall-clock seconds of ``runs`` calls of each, one of each in turn: on a shared machine a
+    slow spell then falls on both, not on one of them."""
+    a, b = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        first()
+        middle = time.perf_counter()
+        second()
+        b.append(time.perf_counter() - middle)
+        a.append(middle - start)
+    return a, b
+
+
 def ctx_get(ctx, name: str, default=None):
     if ctx is None:
         return default
