@@ -23,7 +23,6 @@ Snapshot shape::
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 
 from forbund.models import Forbund
 
@@ -118,5 +117,5 @@ def build_snapshot(
             "ekonomi": money,
         },
         "nyckeltal": nyckeltal,
-        "sektioner": [asdict(s) for s in sections],
+        "sektioner": [s.as_dict() for s in sections],
     }
