@@ -7,6 +7,8 @@ the board's dashboard. Masked values ("<5") are drawn as an empty bar labelled "
 
 from __future__ import annotations
 
+import base64
+import re
 from dataclasses import dataclass
 from html import escape
 
@@ -350,6 +352,23 @@ def line_chart(
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S)
+_DESC = re.compile(r"<desc[^>]*>(.*?)</desc>", re.S)
+
+
+def as_image(svg: str) -> str:
+    """A chart as an ``<img>`` of its SVG with the same text alternative (title and
+    description) as ``alt``: for the PDF, where WeasyPrint draws the image the same but does
+    not compute page styles for every element of an inline drawing; the PDF tags it as a
+    figure with that alternative text."""
+    title = _TITLE.search(svg)
+    desc = _DESC.search(svg)
+    # Both are already escaped for markup (quotes included), so they serve as an attribute.
+    alt = ". ".join(m.group(1) for m in (title, desc) if m)
+    data = base64.b64encode(svg.encode()).decode("ascii")
+    return f'<img class="diagram" src="data:image/svg+xml;base64,{data}" alt="{alt}">'
 
 
 def spark_bar(value, peak, *, label: str, width: int = 90) -> str:

@@ -58,10 +58,12 @@ def static_only_url_fetcher():
     return _static_fetcher_class()()
 
 
-def report_context(rapport, snapshot: dict) -> dict:
-    from .charts import report_charts
+def report_context(rapport, snapshot: dict, *, for_pdf: bool = False) -> dict:
+    from .charts import as_image, report_charts
 
     charts = report_charts(snapshot)
+    if for_pdf:
+        charts = {key: [as_image(svg) for svg in svgs] for key, svgs in charts.items()}
     sektioner = [
         {**section, "charts": charts.get(section["key"], [])} for section in snapshot["sektioner"]
     ]
@@ -78,7 +80,7 @@ def report_context(rapport, snapshot: dict) -> dict:
 def render_report_html(rapport, snapshot: dict, *, for_pdf: bool) -> str:
     template = "uppfoljning/pdf/rapport.html" if for_pdf else "uppfoljning/_rapport_innehall.html"
     with translation.override("sv"):
-        return render_to_string(template, report_context(rapport, snapshot))
+        return render_to_string(template, report_context(rapport, snapshot, for_pdf=for_pdf))
 
 
 def render_styrelsepaket_html(rapport, dashboard) -> str:
