@@ -25,6 +25,8 @@ from django.db import connection
 
 from deltagare.kodlistor import FORSORJNINGSKALLA, SYSSELSATTNING
 
+from .webcommon import timed_alternately
+
 GOAL = 1.5
 
 OFFENTLIG = [k for k, _n, o in FORSORJNINGSKALLA if o]
@@ -151,17 +153,6 @@ def run_floor(forbund_ids: list[int], period) -> dict:
     }
 
 
-def timed(fn, repeats: int) -> tuple[float, object]:
-    """Median seconds of ``repeats`` runs after one warm-up run; and the last result."""
-    result = fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
-
-
 def _total_row(floor: dict) -> dict:
     return next(r for r in floor["grouped"] if r["g"] == 2**10 - 1)
 
@@ -200,20 +191,14 @@ MIN_TIMED_SECONDS = 2.0
 
 def timed_pair(app, floor, repeats: int) -> tuple[float, object, float, object, int]:
     """Median seconds of the app and of the floor, run alternately after one warm-up run of
-    each (so both see the same machine), at least ``repeats`` times and, for short measures,
-    until about ``MIN_TIMED_SECONDS`` have passed; the last results; the number of runs."""
+    each, at least ``repeats`` times and, for short measures, until about
+    ``MIN_TIMED_SECONDS`` have passed; the warm-up results (the data does not change between
+    runs); the number of runs."""
     t0 = time.perf_counter()
     app_result, floor_result = app(), floor()
     warm = time.perf_counter() - t0
     runs = max(repeats, min(25, int(MIN_TIMED_SECONDS / max(warm, 1e-3))))
-    app_times, floor_times = [], []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        app_result = app()
-        t1 = time.perf_counter()
-        floor_result = floor()
-        floor_times.append(time.perf_counter() - t1)
-        app_times.append(t1 - t0)
+    app_times, floor_times = timed_alternately(app, floor, runs)
     return (
         statistics.median(app_times),
         app_result,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Callable
 
 
 def median(values: list[float]) -> float:
@@ -24,16 +23,6 @@ def p95(values: list[float]) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(0.95 * len(ordered)))
     return ordered[rank - 1]
-
-
-def timed(fn: Callable[[], object], runs: int) -> list[float]:
-    """Wall-clock seconds of ``runs`` calls of ``fn``."""
-    out = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
 
 
 def timed_alternately(first, second, runs: int) -> tuple[list[float], list[float]]:
