@@ -399,10 +399,11 @@ def uppfoljning_worklist(request, day: dt.date) -> list[dict]:
 
 REMINDER_CACHE_SECONDS = 60 * 60
 REMINDERS = ("alla", "aktiva", "saknar_efter", "uppfoljning", "samtycke")
-# The parts a visible insats's counts are cached in, by inskrivning year: this year (and any
-# later one), last year, and older. A registration recounts only its insats's ``AR`` part.
-AR, FJOL, ALDRE = "ar", "fjol", "aldre"
-PARTS = (AR, FJOL, ALDRE)
+# The parts a visible insats's counts are cached in, by inskrivning date: this month (and any
+# later date), the rest of this year, last year, and older. A registration recounts only its
+# insats's ``MANAD`` part: this month's participations, not the whole year's.
+MANAD, AR, FJOL, ALDRE = "manad", "ar", "fjol", "aldre"
+PARTS = (MANAD, AR, FJOL, ALDRE)
 
 
 def reminder_counts(request, day: dt.date) -> dict[str, int]:
@@ -410,13 +411,14 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
     ``alla``: every visible participation (the unfiltered list's length, FEL included).
 
     Counting means an EXISTS per participation (about a second for 78,000), so the counts are
-    cached in Redis per insats, part (participations that started this year, ``ar``, last
-    year, ``fjol``, or before, ``aldre``) and day (one key per insats and day), each part with
+    cached in Redis per insats, part (participations that started this month, ``manad``, earlier
+    this year, ``ar``, last year, ``fjol``, or before, ``aldre``) and day (one key per insats
+    and day), each part with
     the snapshot it was computed under, and summed. A part's counts are served only while no
     transaction that wrote its participations, consents, försörjning rows or follow-ups
     (``Dataandring``, written by triggers) has committed outside that snapshot; the other parts
     are counted again, in the same statement. The figures are therefore always those of a
-    fresh count, and a registration recounts only its insats's part of this year.
+    fresh count, and a registration recounts only its insats's part of this month.
     A transaction that has written itself neither uses nor fills the cache; any cache outage is
     a miss (SECURITY.md #22). Constant query count: one statement, whatever the cache holds.
     """
@@ -428,8 +430,8 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
         return dict.fromkeys(REMINDERS, 0)
     forbund_id = request.forbund.pk
     parts = [(i, part) for i in ids for part in PARTS]
-    # One key per insats and day holding its three parts, each with its own snapshot.
-    prefix = f"deltagare:paminnelser:v3:{forbund_id}"
+    # One key per insats and day holding its parts, each with its own snapshot.
+    prefix = f"deltagare:paminnelser:v4:{forbund_id}"
     keys = {i: f"{prefix}:{i}:{day.isoformat()}" for i in ids}
     cached = _cache_get_many(list(keys.values()))
     hits = {
@@ -483,7 +485,8 @@ def dataandring_changed(*, forbund_id: int, snapshot: str) -> set[tuple[int, int
 # The reminder counts in one statement written out by hand. ``stale``: the parts to count
 # again: not cached, cached under a snapshot that misses a change row visible now (a
 # ``Dataandring`` row of a transaction the snapshot did not see; year 0 is a consent, every
-# part), or asked for by a transaction that has written itself. ``counts``: those parts
+# part; month 0 of this year, a row written before months were recorded, both parts of this
+# year), or asked for by a transaction that has written itself. ``counts``: those parts
 # counted, by the same rules as ``with_flags`` (saknar_efter_q, uppfoljning_due_q,
 # samtycke_expiring_q) and the unfiltered list. The snapshot is the statement's own
 # (pg_current_snapshot), so the check and the counts see exactly what it saw. One statement
@@ -503,13 +506,18 @@ WITH v AS (
   WHERE v.snap IS NULL OR txid_current_if_assigned() IS NOT NULL OR EXISTS (
     SELECT 1 FROM deltagare_dataandring a
     WHERE a.forbund_id = %(forbund)s AND a.insats_id = v.insats_id
-    AND (a.ar = 0 OR v.part = CASE WHEN a.ar >= %(year)s THEN 'ar'
-                                   WHEN a.ar = %(year)s - 1 THEN 'fjol' ELSE 'aldre' END)
+    AND (a.ar = 0
+      OR (v.part = 'manad' AND (a.ar > %(year)s
+                                OR a.ar = %(year)s AND (a.manad = 0 OR a.manad >= %(month)s)))
+      OR (v.part = 'ar' AND a.ar = %(year)s AND a.manad < %(month)s)
+      OR (v.part = 'fjol' AND a.ar = %(year)s - 1)
+      OR (v.part = 'aldre' AND a.ar < %(year)s - 1))
     AND a.xid >= txid_snapshot_xmin(v.snap::txid_snapshot)
     AND NOT txid_visible_in_snapshot(a.xid, v.snap::txid_snapshot))
 ), counts AS (
   SELECT d.insats_id,
-    CASE WHEN d.inskrivning >= %(this_year)s THEN 'ar'
+    CASE WHEN d.inskrivning >= %(this_month)s THEN 'manad'
+         WHEN d.inskrivning >= %(this_year)s THEN 'ar'
          WHEN d.inskrivning >= %(last_year)s THEN 'fjol' ELSE 'aldre' END AS part,
     count(*) AS alla,
     count(*) FILTER (WHERE c.counted AND d.utskrivning IS NULL) AS aktiva,
@@ -530,8 +538,10 @@ WITH v AS (
   CROSS JOIN LATERAL (SELECT d.avslutsorsak_id IS DISTINCT FROM %(fel)s AS counted,
     d.person_id IS NOT NULL AND d.utskrivning IS NOT NULL AS ended_identified) c
   WHERE d.forbund_id = %(forbund)s AND (
-    (d.insats_id = ANY(ARRAY(SELECT insats_id FROM stale WHERE part = 'ar'))
-      AND d.inskrivning >= %(this_year)s)
+    (d.insats_id = ANY(ARRAY(SELECT insats_id FROM stale WHERE part = 'manad'))
+      AND d.inskrivning >= %(this_month)s)
+    OR (d.insats_id = ANY(ARRAY(SELECT insats_id FROM stale WHERE part = 'ar'))
+      AND d.inskrivning >= %(this_year)s AND d.inskrivning < %(this_month)s)
     OR (d.insats_id = ANY(ARRAY(SELECT insats_id FROM stale WHERE part = 'fjol'))
       AND d.inskrivning >= %(last_year)s AND d.inskrivning < %(this_year)s)
     OR (d.insats_id = ANY(ARRAY(SELECT insats_id FROM stale WHERE part = 'aldre'))
@@ -557,6 +567,8 @@ def _reminders_statement(
         "snaps": [snapshots.get(p) for p in parts],
         "forbund": forbund_id,
         "year": day.year,
+        "month": day.month,
+        "this_month": day.replace(day=1),
         "this_year": dt.date(day.year, 1, 1),
         "last_year": dt.date(day.year - 1, 1, 1),
         "six": _months_back(day, 6),

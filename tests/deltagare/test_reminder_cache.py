@@ -147,24 +147,30 @@ def test_each_writing_transaction_is_recorded_once_per_insats_and_year(insats, u
 
 
 def _recounted_parts(client):
-    """The parts (``ar``/``fjol``/``aldre``) one request counted again."""
+    """The parts (``manad``/``ar``/``fjol``/``aldre``) one request counted again."""
     with _counted_parts() as counted:
         assert client.get("/deltagare/mina/").status_code == 200
     return {part for _insats, part in counted}
 
 
 def test_a_registration_recounts_only_its_insats_and_year(insats, user, login):
-    """A registration today recounts this year's part of its insats; a change to an older
-    participation recounts that year's part; the figures stay those of a fresh count."""
+    """A registration today recounts this month's part of its insats, one earlier this year
+    the rest of the year; a change to an older participation recounts that year's part; the
+    figures stay those of a fresh count."""
     year = services.today().year
     register_anonymous(insats, user, inskrivning=dt.date(year - 4, 3, 1))
     register_anonymous(insats, user, inskrivning=dt.date(year - 1, 3, 1))
     old = register_anonymous(insats, user, inskrivning=dt.date(year - 3, 3, 1))
     client = login(user)
-    assert _recounted_parts(client) == {"ar", "fjol", "aldre"}
+    assert _recounted_parts(client) == {"manad", "ar", "fjol", "aldre"}
     assert _recounted_parts(client) == set()
     register_anonymous(insats, user, inskrivning=services.today())
-    assert _recounted_parts(client) == {"ar"}
+    assert _recounted_parts(client) == {"manad"}
+    alla = 4
+    if services.today().month > 1:  # in January the rest of the year is empty
+        register_anonymous(insats, user, inskrivning=dt.date(year, 1, 1))
+        assert _recounted_parts(client) == {"ar"}
+        alla += 1
     with connection.cursor() as cursor:  # raw SQL: the trigger records the change anyway
         cursor.execute(
             "UPDATE deltagare_deltagande SET utskrivning = %s WHERE id = %s",
@@ -174,7 +180,7 @@ def test_a_registration_recounts_only_its_insats_and_year(insats, user, login):
     cached, counted = _get(client)
     assert not counted
     assert cached == _fresh(client)
-    assert cached["alla"] == 4
+    assert cached["alla"] == alla
 
 
 def test_prune_deletes_only_rows_no_cache_can_still_need(insats, user, login):

@@ -23,7 +23,8 @@ def _orm_counts(forbund_id, day):
     counted = ~Q(avslutsorsak_id="FEL")
     out = {}
     for part, bound in {
-        "ar": Q(inskrivning__gte=dt.date(day.year, 1, 1)),
+        "manad": Q(inskrivning__gte=day.replace(day=1)),
+        "ar": Q(inskrivning__gte=dt.date(day.year, 1, 1), inskrivning__lt=day.replace(day=1)),
         "fjol": Q(
             inskrivning__gte=dt.date(day.year - 1, 1, 1), inskrivning__lt=dt.date(day.year, 1, 1)
         ),
@@ -54,7 +55,7 @@ def test_hand_written_counts_equal_the_orm_flags(insats, user):
         pnr = make_pnr(dt.date(1985, 1 + next(serial) % 12, 3), next(serial))
         return register_identified(insats, user, pnr=pnr, inskrivning=inskrivning, **kwargs)
 
-    # Every flag, on and off, across the three parts.
+    # Every flag, on and off, across the parts (this month's below).
     for year in (day.year - 3, day.year - 1, day.year):
         start = dt.date(year, 1, 20)
         register_anonymous(insats, user, inskrivning=start)
@@ -86,6 +87,8 @@ def test_hand_written_counts_equal_the_orm_flags(insats, user):
             services.uppfoljning_record(deltagande=known, user=user, punkt=6, nadd=False)
         services.deltagande_mark_fel(deltagande=later, user=user)
         assert {open_one.pk, expiring.pk, ended.pk}
+    register_anonymous(insats, user, inskrivning=day)  # this month's part
+    identified(day)
     counts = selectors._reminder_counts_by_part(
         insats.forbund_id,
         [(insats.pk, part) for part in selectors.PARTS],
@@ -94,5 +97,5 @@ def test_hand_written_counts_equal_the_orm_flags(insats, user):
     expected = _orm_counts(insats.forbund_id, day)
     assert counts == expected
     totals = {k: sum(c[k] for c in counts.values()) for k in selectors.REMINDERS}
-    print(f"\nreminder counts over three parts: {totals}")
+    print(f"\nreminder counts over four parts: {totals}")
     assert all(totals[k] for k in selectors.REMINDERS)  # every flag occurs at least once
