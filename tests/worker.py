@@ -19,7 +19,7 @@ from django.db import connection
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def test_database_url() -> str:
+def live_database_url() -> str:
     cfg = connection.settings_dict
     base = dj_database_url.parse(os.environ.get("DATABASE_URL", settings.DATABASE_URL))
     host = cfg.get("HOST") or base.get("HOST") or ""
@@ -41,7 +41,7 @@ class WorkerProcess:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": live_database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "CELERY_QUEUE": self.queue,
         }

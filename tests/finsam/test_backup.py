@@ -16,7 +16,7 @@ from django.db import connection
 
 from finsam.backup import BackupError, table_counts
 from tests.factories import InsatsFactory, forbund_with_members
-from tests.worker import test_database_url
+from tests.worker import live_database_url
 from uppfoljning.models import RapportTyp
 from uppfoljning.services import rapport_build, rapport_order
 from uppfoljning.stats import half_year
@@ -52,7 +52,7 @@ def test_backup_then_restore_into_a_fresh_database_finds_every_row_and_file(
     with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
         conn.execute(f'CREATE DATABASE "{fresh}"')
     try:
-        url = test_database_url().rsplit("/", 1)[0] + f"/{fresh}"
+        url = live_database_url().rsplit("/", 1)[0] + f"/{fresh}"
         restored_media = tmp_path / "restored-media"
         env = {
             **os.environ,
