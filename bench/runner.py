@@ -65,10 +65,13 @@ WRITING = {"pages", "load"}
 def ensure_data(params, *, only: list[str] | None = None, log=print):
     """Migrate, then generate unless the stamp says the data matches ``params`` (and, when
     ``only`` includes a section that registers, that no earlier run has registered any)."""
+    from django.conf import settings
     from django.core.management import call_command
 
     from bench.generator import generate, stamp_matches
+    from finsam.launcher import ensure_database
 
+    ensure_database(settings.DATABASE_URL)  # a fresh machine has no finsam_bench yet
     call_command("migrate", verbosity=0)
     pristine = bool(WRITING & set(only or [key for key, _label in SECTIONS]))
     stamp = stamp_matches(params, pristine=pristine)

@@ -174,7 +174,7 @@ def _ensure_ci_services() -> None:
     wait_for(lambda: port_open("127.0.0.1", 6379), "Redis på 127.0.0.1:6379")
 
 
-def _ensure_database(url: str) -> None:
+def ensure_database(url: str) -> None:
     """Create the database named in ``url`` when the server is reachable but it is missing."""
     import dj_database_url
     import psycopg
@@ -205,7 +205,7 @@ def start_services() -> Services:
         _ensure_ci_services()
         services.database_url = database_url or CI_DATABASE_URL
         services.redis_url = redis_url or CI_REDIS_URL
-        _ensure_database(services.database_url)
+        ensure_database(services.database_url)
         return services
     root = local_dir()
     try:

@@ -25,10 +25,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        from django.core.management import call_command
+
         from bench.generator import Params, generate
+        from finsam.launcher import ensure_database
         from forbund.models import Forbund
 
         name = settings.DATABASES["default"]["NAME"]
+        ensure_database(settings.DATABASE_URL)
+        call_command("migrate", verbosity=0)
         if Forbund.objects.exists() and not options["reset"]:
             raise CommandError(
                 f"Databasen {name} har redan förbund. Kör med --reset för att ersätta allt."
