@@ -6,9 +6,10 @@ PDF/UA tagging). The statistics are computed once beforehand and are not timed (
 measures them).
 
 Floor: WeasyPrint rendering a plain document built from the same snapshot — the same tables
-with the same rows as bare ``<table>`` elements, the same headings, page breaks where the report
-breaks pages, no charts, no stylesheet, default PDF output — padded with empty pages until it
-has as many pages as the report. Both documents are rendered once untimed (counting their pages
+with the same rows as bare ``<table>`` elements, the same headings and text (the method page's
+text from the report's own template), page breaks where the report breaks pages, no charts, no
+stylesheet, default PDF output — padded with empty pages until it has as many pages as the
+report. Both documents are rendered once untimed (counting their pages
 warms fonts and templates) before the timed runs; each figure is the median of ``repeats`` (at
 least 7) renders, the report and the floor rendered in turn.
 """
@@ -62,8 +63,20 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
-def plain_html(snapshot: dict, *, extra_pages: int = 0) -> str:
-    """The floor document: the snapshot's text and tables, unstyled."""
+def method_html(rapport, snapshot: dict) -> str:
+    """The method page's text as the report has it (one template for both documents)."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("sv"):
+        return render_to_string(
+            "uppfoljning/_rapport_metod.html", {"rapport": rapport, "meta": snapshot["meta"]}
+        )
+
+
+def plain_html(snapshot: dict, *, method: str = "", extra_pages: int = 0) -> str:
+    """The floor document: the snapshot's text and tables, unstyled; ``method`` is the method
+    page's HTML (``method_html``)."""
     meta = snapshot["meta"]
     parts = [
         '<!doctype html><html lang="sv"><head><meta charset="utf-8">',
@@ -98,7 +111,7 @@ def plain_html(snapshot: dict, *, extra_pages: int = 0) -> str:
             parts.append("</table>")
             if table.get("note"):
                 parts.append(f"<p>{escape(table['note'])}</p>")
-    parts.append(BREAK + "<h2>Metod och definitioner</h2><p>–</p>")
+    parts.append(BREAK + (method or "<h2>Metod och definitioner</h2><p>–</p>"))
     parts.extend(BREAK for _ in range(extra_pages))
     parts.append("</body></html>")
     return "".join(parts)
@@ -145,10 +158,11 @@ def run(ctx=None) -> list[dict]:
     # Counting the pages renders each document once: that is also the warm-up (fonts,
     # templates, static files), so the timed runs below all start warm.
     app_pages = page_count(render_report_html(rapport, snapshot, for_pdf=True), app=True)
-    floor_html = plain_html(snapshot)
+    method = method_html(rapport, snapshot)
+    floor_html = plain_html(snapshot, method=method)
     floor_pages = page_count(floor_html, app=False)
     if floor_pages < app_pages:
-        floor_html = plain_html(snapshot, extra_pages=app_pages - floor_pages)
+        floor_html = plain_html(snapshot, method=method, extra_pages=app_pages - floor_pages)
         floor_pages = page_count(floor_html, app=False)
 
     app_times, floor_times = timed_alternately(app_pdf, lambda: plain_pdf(floor_html), runs)

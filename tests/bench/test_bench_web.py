@@ -75,11 +75,15 @@ def test_plain_floor_document_has_every_table_row_of_the_snapshot():
             }
         ],
     }
-    html = pdf.plain_html(snapshot, extra_pages=2)
+    method = pdf.method_html(SimpleNamespace(data_cutoff=None), snapshot)
+    html = pdf.plain_html(snapshot, method=method, extra_pages=2)
     assert html.count("<tr>") == 8  # header + 7 rows
     assert "1 av 4" in html
     assert "<style" not in html
     assert "<svg" not in html
+    # The same text as the report's method page, from the report's own template.
+    assert "<strong>Aktiv under perioden:</strong>" in html
+    assert "Alla siffror gäller perioden 2025-01-01 – 2025-06-30" in html
 
 
 @pytest.mark.django_db
