@@ -11,7 +11,7 @@ text from the report's own template), page breaks where the report breaks pages,
 stylesheet, default PDF output — padded with empty pages until it has as many pages as the
 report. Both documents are rendered once untimed (counting their pages
 warms fonts and templates) before the timed runs; each figure is the median of ``repeats`` (at
-least 7) renders, the report and the floor rendered in turn.
+least 11) renders, the report and the floor rendered in turn.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from html import escape
 from .webcommon import ctx_get, large_forbund, median, print_rows, row, timed_alternately
 
 GOAL_RATIO = 1.5
-RUNS = 7  # at least: a render takes about a second, and single renders vary by a fifth
+RUNS = 11  # at least: a render takes about a second; single renders vary by a fifth or more
 GOAL_SECONDS = 5.0
 BREAK = '<div style="break-before: page"></div>'
 

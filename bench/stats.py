@@ -185,19 +185,24 @@ def check_agreement(snapshot: dict, floor: dict) -> list[str]:
 
 
 # Short measures (a förbund's report takes a tenth of a second) are repeated until they have
-# run about this long, so that one slow run on a shared machine does not decide the median.
-MIN_TIMED_SECONDS = 2.0
+# run about this long, so that slow spells on a shared machine do not decide the median: on the
+# 2-core VM of 2026-12-07 the floor's single statement took either ~58 or ~88 ms from one run
+# to the next, and ten pairs gave förbund 2 ratios from 1.25 to 1.68; forty gave 1.28–1.35.
+MIN_TIMED_SECONDS = 6.0
+MAX_RUNS = 60
 
 
-def timed_pair(app, floor, repeats: int) -> tuple[float, object, float, object, int]:
+def timed_pair(
+    app, floor, repeats: int, min_seconds: float = MIN_TIMED_SECONDS
+) -> tuple[float, object, float, object, int]:
     """Median seconds of the app and of the floor, run alternately after one warm-up run of
     each, at least ``repeats`` times and, for short measures, until about
-    ``MIN_TIMED_SECONDS`` have passed; the warm-up results (the data does not change between
+    ``min_seconds`` have passed; the warm-up results (the data does not change between
     runs); the number of runs."""
     t0 = time.perf_counter()
     app_result, floor_result = app(), floor()
     warm = time.perf_counter() - t0
-    runs = max(repeats, min(25, int(MIN_TIMED_SECONDS / max(warm, 1e-3))))
+    runs = max(repeats, min(MAX_RUNS, int(min_seconds / max(warm, 1e-3))))
     app_times, floor_times = timed_alternately(app, floor, runs)
     return (
         statistics.median(app_times),
@@ -208,13 +213,16 @@ def timed_pair(app, floor, repeats: int) -> tuple[float, object, float, object, 
     )
 
 
-def measure(label: str, forbund, forbund_ids: list[int], period, repeats: int) -> dict:
+def measure(
+    label: str, forbund, forbund_ids: list[int], period, repeats: int, *, quick: bool = False
+) -> dict:
     from uppfoljning.stats import build_snapshot
 
     snap_s, snapshot, floor_s, floor, runs = timed_pair(
         lambda: build_snapshot(forbund=forbund, period=period),
         lambda: run_floor(forbund_ids, period),
         repeats,
+        min_seconds=0 if quick else MIN_TIMED_SECONDS,
     )
     disagreements = check_agreement(snapshot, floor)
     ratio = snap_s / floor_s if floor_s else None
@@ -251,10 +259,13 @@ def run(ctx) -> list[dict]:
     period = full_year(ctx.report_year)
     rows = []
     medium = Forbund.objects.get(pk=ctx.medium_forbund_id)
-    rows.append(measure("ett förbund", medium, [medium.pk], period, ctx.repeats))
+    quick = bool(getattr(ctx, "quick", False))
+    rows.append(measure("ett förbund", medium, [medium.pk], period, ctx.repeats, quick=quick))
     if ctx.large_forbund_id != ctx.medium_forbund_id:
         large = Forbund.objects.get(pk=ctx.large_forbund_id)
-        rows.append(measure("största förbundet", large, [large.pk], period, ctx.repeats))
+        rows.append(
+            measure("största förbundet", large, [large.pk], period, ctx.repeats, quick=quick)
+        )
     national_ids = list(forbund_scope(None).values_list("pk", flat=True))
-    rows.append(measure("nationellt", None, national_ids, period, ctx.repeats))
+    rows.append(measure("nationellt", None, national_ids, period, ctx.repeats, quick=quick))
     return rows
