@@ -33,9 +33,11 @@ from .core import (
     Section,
     Table,
     active_in,
+    active_medlemmar,
     forbund_ids_in_scope,
     full_year,
     half_year,
+    insats_groups,
     last_closed_half_year,
     last_closed_year,
     section_forbundet,
@@ -76,11 +78,21 @@ def build_snapshot(
 
     forbund_ids = forbund_ids_in_scope(forbund)
     today = timezone.localdate(data_cutoff) if data_cutoff else timezone.localdate()
-    forbundet = section_forbundet(forbund_ids, period, national=forbund is None)
-    ekonomi_tables, money = section_ekonomi(forbund_ids, period, today)
+    medlemmar = active_medlemmar(forbund_ids, period)
+    forbundet = section_forbundet(
+        forbund_ids, period, national=forbund is None, medlemmar=medlemmar
+    )
+    ekonomi_tables, money = section_ekonomi(
+        forbund_ids,
+        period,
+        today,
+        medlemmar=medlemmar,
+        forbund_list=[forbund] if forbund else None,
+    )
     forbundet.tables.extend(ekonomi_tables)
-    insatser, insats_totals = section_insatser(forbund_ids, period)
-    insatser.tables.append(insatser_per_kategori(forbund_ids, period))
+    groups = insats_groups(forbund_ids, period)
+    insatser, insats_totals = section_insatser(forbund_ids, period, groups=groups)
+    insatser.tables.append(insatser_per_kategori(forbund_ids, period, groups=groups))
     outcome = Outcome()
     participant_sections, participant_figures = deltagare_sections(forbund_ids, period, outcome)
     cost_table, person_cost = kostnad_per_insats(forbund_ids, period, outcome.deltagare_per_insats)

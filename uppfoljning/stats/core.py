@@ -147,13 +147,26 @@ def financed_insatser(forbund_ids: list[int]):
     return Insats.objects.filter(forbund_id__in=forbund_ids).exclude(status=Status.ANSOKAN)
 
 
-def section_forbundet(forbund_ids: list[int], period: Period, *, national: bool) -> Section:
-    medlemmar = (
+def active_medlemmar(forbund_ids: list[int], period: Period) -> list[Medlem]:
+    """The members of the förbund on some day of the period, with kommun and förbund, in the
+    members table's order (one query; the population table reads their kommuner too)."""
+    return list(
         Medlem.objects.filter(forbund_id__in=forbund_ids)
         .filter(active_in(period, "startdatum", "slutdatum"))
         .select_related("kommun", "forbund")
         .order_by("forbund__namn", "typ", "namn")
     )
+
+
+def section_forbundet(
+    forbund_ids: list[int],
+    period: Period,
+    *,
+    national: bool,
+    medlemmar: list[Medlem] | None = None,
+) -> Section:
+    if medlemmar is None:
+        medlemmar = active_medlemmar(forbund_ids, period)
     rows = [
         ([m.forbund.namn] if national else [])
         + [
@@ -187,23 +200,39 @@ def section_forbundet(forbund_ids: list[int], period: Period, *, national: bool)
     )
 
 
-def section_insatser(forbund_ids: list[int], period: Period) -> tuple[Section, dict]:
-    """Insatser active, new and ended in the period, per registration mode (one query).
-    An application (status ansökan) is not yet an insats the förbund finances: not counted."""
-    base = financed_insatser(forbund_ids)
+def insats_groups(forbund_ids: list[int], period: Period) -> list[dict]:
+    """Financed insatser active, new and ended in the period by kategori and registration mode
+    (one query; keys ``kategori__namn``, ``kategori__ordning``, ``registreringsform``,
+    ``aktiva``, ``nya``, ``avslutade``), in the per-kategori table's order. Both insats tables
+    are made from it. An application (status ansökan) is not yet an insats the förbund
+    finances: not counted."""
     active = active_in(period, "startdatum", "slutdatum")
     new = Q(startdatum__gte=period.start, startdatum__lte=period.slut)
     ended = Q(slutdatum__gte=period.start, slutdatum__lte=period.slut)
-    grouped = (
-        base.values("registreringsform")
+    return list(
+        financed_insatser(forbund_ids)
+        .values("kategori__namn", "kategori__ordning", "registreringsform")
         .annotate(
             aktiva=Count("id", filter=active),
             nya=Count("id", filter=new),
             avslutade=Count("id", filter=ended),
         )
-        .order_by("registreringsform")
+        .order_by("kategori__ordning", "kategori__namn", "registreringsform")
     )
-    by_mode = {g["registreringsform"]: g for g in grouped}
+
+
+def section_insatser(
+    forbund_ids: list[int], period: Period, *, groups: list[dict] | None = None
+) -> tuple[Section, dict]:
+    """Insatser active, new and ended in the period, per registration mode: the sums of
+    ``insats_groups`` over the kategorier."""
+    if groups is None:
+        groups = insats_groups(forbund_ids, period)
+    by_mode: dict[str, dict] = {}
+    for g in groups:
+        counts = by_mode.setdefault(g["registreringsform"], {"aktiva": 0, "nya": 0, "avslutade": 0})
+        for key in counts:
+            counts[key] += g[key]
     rows = []
     totals = {"aktiva": 0, "nya": 0, "avslutade": 0}
     for mode in Registreringsform:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from forbund.models import (
@@ -36,7 +36,16 @@ from insatser.models import (
 )
 from insatser.selectors import insats_budget_totals, months_in
 
-from .core import TOTAL, Period, Section, Table, active_in, financed_insatser
+from .core import (
+    TOTAL,
+    Period,
+    Section,
+    Table,
+    active_in,
+    active_medlemmar,
+    financed_insatser,
+    insats_groups,
+)
 
 ZERO = Decimal(0)
 
@@ -45,16 +54,16 @@ def _kr(value) -> int:
     return int(Decimal(value or 0).quantize(Decimal(1)))
 
 
-def population(forbund_ids: list[int], period: Period) -> tuple[int, int | None, list[list]]:
+def population(
+    forbund_ids: list[int], period: Period, *, medlemmar: list[Medlem] | None = None
+) -> tuple[int, int | None, list[list]]:
     """Population 16–64 of the covered kommuner for the period's year (or the latest year
-    before it that has figures): total, the year used, and rows per kommun."""
+    before it that has figures): total, the year used, and rows per kommun. ``medlemmar``:
+    the members active in the period (``core.active_medlemmar``), when the caller has them."""
     year = period.slut.year
-    kommuner = (
-        Medlem.objects.filter(forbund_id__in=forbund_ids, kommun__isnull=False)
-        .filter(active_in(period, "startdatum", "slutdatum"))
-        .values_list("forbund_id", "kommun_id")
-    )
-    pairs = set(kommuner)
+    if medlemmar is None:
+        medlemmar = active_medlemmar(forbund_ids, period)
+    pairs = {(m.forbund_id, m.kommun_id) for m in medlemmar if m.kommun_id is not None}
     latest = (
         Befolkning.objects.filter(forbund_id__in=forbund_ids, ar__lte=year)
         .values("forbund_id", "kommun_id", "kommun__namn", "ar", "antal")
@@ -163,13 +172,21 @@ def budget_och_utfall(forbund_ids: list[int], period: Period) -> tuple[Table, di
     return table, money
 
 
-def eget_kapital_by_forbund(forbund_ids: list[int], period: Period, today: dt.date):
+def eget_kapital_by_forbund(
+    forbund_ids: list[int],
+    period: Period,
+    today: dt.date,
+    *,
+    forbund_list: list[Forbund] | None = None,
+):
     """The förbund and the period year's eget kapital of each (``EgetKapitalAr`` by förbund
-    id; a förbund without a row for the year is left out): a handful of queries for all."""
+    id; a förbund without a row for the year is left out): a handful of queries for all.
+    ``forbund_list``: the förbund of ``forbund_ids``, when the caller has them."""
     from forbund.selectors_budget import eget_kapital_for_year
 
     ar = period.slut.year
-    forbund_list = list(Forbund.objects.filter(pk__in=forbund_ids))
+    if forbund_list is None:
+        forbund_list = list(Forbund.objects.filter(pk__in=forbund_ids))
     insats_costs = {
         (row["forbund_id"], row["ar"]): row["s"]
         for row in Insatskostnad.objects.filter(forbund_id__in=forbund_ids, ar__lte=ar)
@@ -182,9 +199,17 @@ def eget_kapital_by_forbund(forbund_ids: list[int], period: Period, today: dt.da
     )
 
 
-def eget_kapital(forbund_ids: list[int], period: Period, today: dt.date) -> list[list]:
+def eget_kapital(
+    forbund_ids: list[int],
+    period: Period,
+    today: dt.date,
+    *,
+    forbund_list: list[Forbund] | None = None,
+) -> list[list]:
     """The period year's eget kapital per förbund: a handful of queries for all förbund."""
-    forbund_list, by_forbund = eget_kapital_by_forbund(forbund_ids, period, today)
+    forbund_list, by_forbund = eget_kapital_by_forbund(
+        forbund_ids, period, today, forbund_list=forbund_list
+    )
     rows = []
     for forbund in forbund_list:
         row = by_forbund.get(forbund.pk)
@@ -203,10 +228,15 @@ def eget_kapital(forbund_ids: list[int], period: Period, today: dt.date) -> list
 
 
 def section_ekonomi(
-    forbund_ids: list[int], period: Period, today: dt.date
+    forbund_ids: list[int],
+    period: Period,
+    today: dt.date,
+    *,
+    medlemmar: list[Medlem] | None = None,
+    forbund_list: list[Forbund] | None = None,
 ) -> tuple[list[Table], dict]:
     budget_table, money = budget_och_utfall(forbund_ids, period)
-    pop_total, pop_year, pop_rows = population(forbund_ids, period)
+    pop_total, pop_year, pop_rows = population(forbund_ids, period, medlemmar=medlemmar)
     money["befolkning"] = pop_total
     money["befolkning_ar"] = pop_year
     money["kostnad_per_invanare"] = round(money["utfall"] / pop_total) if pop_total else None
@@ -233,7 +263,7 @@ def section_ekonomi(
             + (f"{money['kostnad_per_invanare']} kr." if pop_total else "uppgift saknas.")
         ),
     )
-    ek_rows = eget_kapital(forbund_ids, period, today)
+    ek_rows = eget_kapital(forbund_ids, period, today, forbund_list=forbund_list)
     ek = Table(
         key="eget_kapital",
         title=f"Eget kapital {money['ar']} (kr)",
@@ -244,21 +274,11 @@ def section_ekonomi(
     return [contributions, budget_table, population_table, ek], money
 
 
-def insatser_per_kategori(forbund_ids: list[int], period: Period) -> Table:
-    """Insatser active, new and ended by kategori and registration mode (one query)."""
-    active = active_in(period, "startdatum", "slutdatum")
-    new = Q(startdatum__gte=period.start, startdatum__lte=period.slut)
-    ended = Q(slutdatum__gte=period.start, slutdatum__lte=period.slut)
-    grouped = (
-        financed_insatser(forbund_ids)
-        .values("kategori__namn", "kategori__ordning", "registreringsform")
-        .annotate(
-            aktiva=Count("id", filter=active),
-            nya=Count("id", filter=new),
-            avslutade=Count("id", filter=ended),
-        )
-        .order_by("kategori__ordning", "kategori__namn", "registreringsform")
-    )
+def insatser_per_kategori(
+    forbund_ids: list[int], period: Period, *, groups: list[dict] | None = None
+) -> Table:
+    """Insatser active, new and ended by kategori and registration mode (``insats_groups``)."""
+    grouped = insats_groups(forbund_ids, period) if groups is None else groups
     labels = dict(Registreringsform.choices)
     rows = [
         [
@@ -390,14 +410,24 @@ def volym_och_struktur(forbund_ids: list[int], period: Period) -> Table:
         )
     )
     kvinnor, man, annat = volym["kvinnor"], volym["man"], volym["annat"]
-    occasions = Tillfalle.objects.filter(
-        forbund_id__in=forbund_ids, datum__gte=period.start, datum__lte=period.slut
+    # The occasions and their participants in one query: each occasion's participants summed
+    # in a subquery, so the occasions are not multiplied by a join.
+    per_occasion = (
+        TillfalleDeltagare.objects.filter(tillfalle=OuterRef("pk"))
+        .values("tillfalle")
+        .annotate(s=Sum("antal"))
+        .values("s")
     )
-    head = occasions.aggregate(n=Count("id"), h=Coalesce(Sum("timmar"), ZERO))
-    tillfallen, timmar = head["n"], head["h"]
-    deltagare = TillfalleDeltagare.objects.filter(tillfalle__in=occasions).aggregate(
-        s=Coalesce(Sum("antal"), 0)
-    )["s"]
+    head = (
+        Tillfalle.objects.filter(
+            forbund_id__in=forbund_ids, datum__gte=period.start, datum__lte=period.slut
+        )
+        .annotate(antal_deltagare=Subquery(per_occasion))
+        .aggregate(
+            n=Count("id"), h=Coalesce(Sum("timmar"), ZERO), d=Coalesce(Sum("antal_deltagare"), 0)
+        )
+    )
+    tillfallen, timmar, deltagare = head["n"], head["h"], head["d"]
     return Table(
         key="volym_struktur",
         title="Volyminsatser och strukturinsatser",
