@@ -447,11 +447,15 @@ def reminder_counts(request, day: dt.date) -> dict[str, int]:
     )
     hits = {p: h for p, h in hits.items() if p not in fresh}
     if clean and fresh:
-        # An insats's key is written whole: its recounted parts with this snapshot, the others
-        # as read (they were just found exact under their own snapshots). A concurrent writer
-        # of the same key can only leave an older, still self-consistent entry behind.
+        # An insats's key is written whole, every part with this snapshot: the recounted parts
+        # were counted under it, and the others were just found exact under it (no change row
+        # outside their own snapshot is visible to this statement, so their rows read the same
+        # under both). Advancing their snapshot keeps the next check to the change rows written
+        # since, not every one since the part was first cached (a busy insats's parts were
+        # re-checked against hundreds of rows on every request). A concurrent writer of the
+        # same key can only leave an older, still self-consistent entry behind.
         entries = {p: {"snapshot": snapshot, "counts": counts} for p, counts in fresh.items()}
-        entries.update(hits)
+        entries.update({p: {"snapshot": snapshot, "counts": h["counts"]} for p, h in hits.items()})
         _cache_set_many(
             {
                 keys[i]: {part: entries[(i, part)] for part in PARTS if (i, part) in entries}

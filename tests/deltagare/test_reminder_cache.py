@@ -183,6 +183,38 @@ def test_a_registration_recounts_only_its_insats_and_year(insats, user, login):
     assert cached["alla"] == alla
 
 
+def _cached_snapshots(insats) -> dict[str, str]:
+    key = f"deltagare:paminnelser:v4:{insats.forbund_id}:{insats.pk}:{services.today()}"
+    return {part: entry["snapshot"] for part, entry in cache.get(key).items()}
+
+
+def test_a_recount_moves_the_insats_other_parts_to_its_snapshot(insats, user, login):
+    """When one part of an insats is counted again, its other parts (just found exact) are
+    stored under the same new snapshot, so the next check reads only the change rows written
+    since; a later write to an older part is still found."""
+    year = services.today().year
+    old = register_anonymous(insats, user, inskrivning=dt.date(year - 3, 3, 1))
+    register_anonymous(insats, user, inskrivning=dt.date(year - 1, 3, 1))
+    client = login(user)
+    _get(client)
+    before = _cached_snapshots(insats)
+    register_anonymous(insats, user, inskrivning=services.today())
+    assert _recounted_parts(client) == {"manad"}
+    after = _cached_snapshots(insats)
+    assert set(after) == {"manad", "ar", "fjol", "aldre"}
+    assert len(set(after.values())) == 1
+    assert after["aldre"] != before["aldre"]
+    with connection.cursor() as cursor:  # an older participation changes: still found
+        cursor.execute(
+            "UPDATE deltagare_deltagande SET utskrivning = %s WHERE id = %s",
+            [dt.date(year - 2, 1, 1), old.pk],
+        )
+    assert _recounted_parts(client) == {"aldre"}
+    cached, counted = _get(client)
+    assert not counted
+    assert cached == _fresh(client)
+
+
 def test_prune_deletes_only_rows_no_cache_can_still_need(insats, user, login):
     """The nightly prune deletes change rows of transactions that ended before a horizon taken
     at least DATAANDRING_KEEP ago; every cache checked against them lives shorter than that."""
