@@ -55,6 +55,7 @@ class Worker:
                 sys.executable,
                 "-m",
                 "celery",
+                "--quiet",  # no banner in the runner's output
                 "-A",
                 "finsam",
                 "worker",
