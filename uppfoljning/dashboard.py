@@ -108,7 +108,9 @@ def _money(forbund, period: Period, comparison: Period, today: dt.date) -> dict:
     }
     ek = None
     # The period's year, as the report shows it (the series up to that year, no later forecast).
-    row = eget_kapital_by_forbund(forbund_ids, period, today)[1].get(forbund.pk)
+    row = eget_kapital_by_forbund(forbund_ids, period, today, forbund_list=[forbund])[1].get(
+        forbund.pk
+    )
     if row is not None:
         ek = {
             "kr": int(row.utgaende),

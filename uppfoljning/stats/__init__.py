@@ -79,9 +79,7 @@ def build_snapshot(
     forbund_ids = forbund_ids_in_scope(forbund)
     today = timezone.localdate(data_cutoff) if data_cutoff else timezone.localdate()
     medlemmar = active_medlemmar(forbund_ids, period)
-    forbundet = section_forbundet(
-        forbund_ids, period, national=forbund is None, medlemmar=medlemmar
-    )
+    forbundet = section_forbundet(medlemmar, national=forbund is None)
     ekonomi_tables, money = section_ekonomi(
         forbund_ids,
         period,
@@ -91,8 +89,8 @@ def build_snapshot(
     )
     forbundet.tables.extend(ekonomi_tables)
     groups = insats_groups(forbund_ids, period)
-    insatser, insats_totals = section_insatser(forbund_ids, period, groups=groups)
-    insatser.tables.append(insatser_per_kategori(forbund_ids, period, groups=groups))
+    insatser, insats_totals = section_insatser(groups)
+    insatser.tables.append(insatser_per_kategori(groups))
     outcome = Outcome()
     participant_sections, participant_figures = deltagare_sections(forbund_ids, period, outcome)
     cost_table, person_cost = kostnad_per_insats(forbund_ids, period, outcome.deltagare_per_insats)

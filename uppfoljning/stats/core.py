@@ -158,15 +158,8 @@ def active_medlemmar(forbund_ids: list[int], period: Period) -> list[Medlem]:
     )
 
 
-def section_forbundet(
-    forbund_ids: list[int],
-    period: Period,
-    *,
-    national: bool,
-    medlemmar: list[Medlem] | None = None,
-) -> Section:
-    if medlemmar is None:
-        medlemmar = active_medlemmar(forbund_ids, period)
+def section_forbundet(medlemmar: list[Medlem], *, national: bool) -> Section:
+    """Members and kommuner from ``active_medlemmar``."""
     rows = [
         ([m.forbund.namn] if national else [])
         + [
@@ -221,13 +214,9 @@ def insats_groups(forbund_ids: list[int], period: Period) -> list[dict]:
     )
 
 
-def section_insatser(
-    forbund_ids: list[int], period: Period, *, groups: list[dict] | None = None
-) -> tuple[Section, dict]:
+def section_insatser(groups: list[dict]) -> tuple[Section, dict]:
     """Insatser active, new and ended in the period, per registration mode: the sums of
     ``insats_groups`` over the kategorier."""
-    if groups is None:
-        groups = insats_groups(forbund_ids, period)
     by_mode: dict[str, dict] = {}
     for g in groups:
         counts = by_mode.setdefault(g["registreringsform"], {"aktiva": 0, "nya": 0, "avslutade": 0})

@@ -42,9 +42,7 @@ from .core import (
     Section,
     Table,
     active_in,
-    active_medlemmar,
     financed_insatser,
-    insats_groups,
 )
 
 ZERO = Decimal(0)
@@ -55,14 +53,12 @@ def _kr(value) -> int:
 
 
 def population(
-    forbund_ids: list[int], period: Period, *, medlemmar: list[Medlem] | None = None
+    forbund_ids: list[int], period: Period, medlemmar: list[Medlem]
 ) -> tuple[int, int | None, list[list]]:
     """Population 16–64 of the covered kommuner for the period's year (or the latest year
     before it that has figures): total, the year used, and rows per kommun. ``medlemmar``:
-    the members active in the period (``core.active_medlemmar``), when the caller has them."""
+    the members active in the period (``core.active_medlemmar``)."""
     year = period.slut.year
-    if medlemmar is None:
-        medlemmar = active_medlemmar(forbund_ids, period)
     pairs = {(m.forbund_id, m.kommun_id) for m in medlemmar if m.kommun_id is not None}
     latest = (
         Befolkning.objects.filter(forbund_id__in=forbund_ids, ar__lte=year)
@@ -232,11 +228,11 @@ def section_ekonomi(
     period: Period,
     today: dt.date,
     *,
-    medlemmar: list[Medlem] | None = None,
+    medlemmar: list[Medlem],
     forbund_list: list[Forbund] | None = None,
 ) -> tuple[list[Table], dict]:
     budget_table, money = budget_och_utfall(forbund_ids, period)
-    pop_total, pop_year, pop_rows = population(forbund_ids, period, medlemmar=medlemmar)
+    pop_total, pop_year, pop_rows = population(forbund_ids, period, medlemmar)
     money["befolkning"] = pop_total
     money["befolkning_ar"] = pop_year
     money["kostnad_per_invanare"] = round(money["utfall"] / pop_total) if pop_total else None
@@ -274,11 +270,8 @@ def section_ekonomi(
     return [contributions, budget_table, population_table, ek], money
 
 
-def insatser_per_kategori(
-    forbund_ids: list[int], period: Period, *, groups: list[dict] | None = None
-) -> Table:
+def insatser_per_kategori(grouped: list[dict]) -> Table:
     """Insatser active, new and ended by kategori and registration mode (``insats_groups``)."""
-    grouped = insats_groups(forbund_ids, period) if groups is None else groups
     labels = dict(Registreringsform.choices)
     rows = [
         [
