@@ -4,7 +4,7 @@ where every expected figure is worked out by hand in the comments."""
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from deltagare import kodlistor, services
@@ -20,6 +20,8 @@ from tests.deltagare.factories import (
 )
 from uppfoljning.masking import MASK, mask_snapshot
 from uppfoljning.stats import build_snapshot, half_year
+from uppfoljning.stats.core import Pending, pipelined
+from uppfoljning.stats.deltagare import deltagare_sections
 
 pytestmark = pytest.mark.django_db
 H1 = half_year(2025)  # 2025-01-01 – 2025-06-30
@@ -237,6 +239,32 @@ def test_query_count_does_not_grow_with_participations(data, forbund):
             build_snapshot(forbund=forbund, period=H1)
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_pipelined_queries_give_what_one_query_at_a_time_gives(data, forbund):
+    # build_snapshot sends its queries in pipeline mode; outside it each Pending runs at once.
+    snapshot = build_snapshot(forbund=forbund, period=H1)
+    sections, figures = deltagare_sections([forbund.pk], H1)
+    keys = [s.key for s in sections]
+    in_snapshot = [s for s in snapshot["sektioner"] if s["key"] in keys]
+    one_by_one = [s.as_dict() for s in sections]
+    # The report adds the volume table to the deltagare section; the rest is the same.
+    in_snapshot[0] = {**in_snapshot[0], "tables": in_snapshot[0]["tables"][:-1]}
+    assert in_snapshot == one_by_one
+    assert [f for f in snapshot["nyckeltal"] if f in figures] == figures
+
+
+def test_a_failing_query_in_the_pipeline_raises_and_the_connection_goes_on(forbund):
+    def send_and_read() -> None:
+        with transaction.atomic(), pipelined():
+            first = Pending("SELECT 1", (), lambda rows: rows)
+            failing = Pending("SELECT 1 / 0", (), lambda rows: rows)
+            assert first.result() == [(1,)]
+            failing.result()
+
+    with pytest.raises(DatabaseError):
+        send_and_read()
+    assert build_snapshot(forbund=forbund, period=H1)["meta"]["forbund"] == forbund.namn
 
 
 def test_start_details_default_fixture_is_what_the_tests_assume():

@@ -40,11 +40,18 @@ from .core import (
     insats_groups,
     last_closed_half_year,
     last_closed_year,
+    pipelined,
     section_forbundet,
     section_insatser,
 )
-from .deltagare import Outcome, deltagare_sections
-from .ekonomi import insatser_per_kategori, kostnad_per_insats, section_ekonomi, volym_och_struktur
+from .deltagare import Outcome, deltagare_tables, send_deltagare_queries
+from .ekonomi import (
+    insatser_per_kategori,
+    kostnad_per_insats_table,
+    section_ekonomi,
+    send_insats_costs,
+    volym_och_struktur,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -78,24 +85,38 @@ def build_snapshot(
 
     forbund_ids = forbund_ids_in_scope(forbund)
     today = timezone.localdate(data_cutoff) if data_cutoff else timezone.localdate()
-    medlemmar = active_medlemmar(forbund_ids, period)
-    forbundet = section_forbundet(medlemmar, national=forbund is None)
-    ekonomi_tables, money = section_ekonomi(
-        forbund_ids,
-        period,
-        today,
-        medlemmar=medlemmar,
-        forbund_list=[forbund] if forbund else None,
-    )
-    forbundet.tables.extend(ekonomi_tables)
-    groups = insats_groups(forbund_ids, period)
-    insatser, insats_totals = section_insatser(groups)
-    insatser.tables.append(insatser_per_kategori(groups))
-    outcome = Outcome()
-    participant_sections, participant_figures = deltagare_sections(forbund_ids, period, outcome)
-    cost_table, person_cost = kostnad_per_insats(forbund_ids, period, outcome.deltagare_per_insats)
-    insatser.tables.append(cost_table)
-    participant_sections[0].tables.append(volym_och_struktur(forbund_ids, period))
+    with pipelined():
+        # The money tables read their few rows one query after another (shared budget
+        # selectors); they go first. Then every other query is sent before any result is read,
+        # so PostgreSQL counts the participations while Python builds and sends the rest and,
+        # then, the tables of the results that are in.
+        medlemmar = active_medlemmar(forbund_ids, period)
+        ekonomi_tables, money = section_ekonomi(
+            forbund_ids,
+            period,
+            today,
+            medlemmar=medlemmar,
+            forbund_list=[forbund] if forbund else None,
+        )
+        participants = send_deltagare_queries(forbund_ids, period)
+        groups = insats_groups(forbund_ids, period)
+        costs = send_insats_costs(forbund_ids, period)
+        volym = volym_och_struktur(forbund_ids, period)
+
+        forbundet = section_forbundet(medlemmar, national=forbund is None)
+        forbundet.tables.extend(ekonomi_tables)
+        outcome = Outcome()
+        participant_sections, participant_figures = deltagare_tables(participants, outcome)
+        insatser, insats_totals = section_insatser(groups.result())
+        insatser.tables.append(insatser_per_kategori(groups.result()))
+        cost_table, person_cost = kostnad_per_insats_table(
+            costs.result(),
+            outcome.deltagare_per_insats,
+            national=len(forbund_ids) > 1,
+            year=period.slut.year,
+        )
+        insatser.tables.append(cost_table)
+        participant_sections[0].tables.append(volym.result())
     aktiva = next(f["value"] for f in participant_figures if f["key"] == "deltagare_aktiva")
     # Design section 6 order: förbundet, insatser, deltagare, försörjning, sysselsättning,
     # avslut, uppföljning, per insats.

@@ -1,5 +1,6 @@
-"""Report statistics, shared parts: periods, tables, the förbund and insatser sections, and
-``count_grouping_sets`` (several tables from one read of the rows).
+"""Report statistics, shared parts: periods, tables, the förbund and insatser sections,
+``count_grouping_sets`` (several tables from one read of the rows) and ``Pending``/``pipelined``
+(queries sent before their results are read).
 
 Every figure is computed in PostgreSQL with conditional aggregation (at most one query per
 table; tables over the same rows share one), never by looping over rows in Python, so the
@@ -28,6 +29,8 @@ first day.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
@@ -193,16 +196,16 @@ def section_forbundet(medlemmar: list[Medlem], *, national: bool) -> Section:
     )
 
 
-def insats_groups(forbund_ids: list[int], period: Period) -> list[dict]:
+def insats_groups(forbund_ids: list[int], period: Period) -> Pending:
     """Financed insatser active, new and ended in the period by kategori and registration mode
-    (one query; keys ``kategori__namn``, ``kategori__ordning``, ``registreringsform``,
-    ``aktiva``, ``nya``, ``avslutade``), in the per-kategori table's order. Both insats tables
-    are made from it. An application (status ansökan) is not yet an insats the förbund
-    finances: not counted."""
+    (one query, sent at once; its result: dicts with the keys ``kategori__namn``,
+    ``kategori__ordning``, ``registreringsform``, ``aktiva``, ``nya``, ``avslutade``, in the
+    per-kategori table's order). Both insats tables are made from it. An application (status
+    ansökan) is not yet an insats the förbund finances: not counted."""
     active = active_in(period, "startdatum", "slutdatum")
     new = Q(startdatum__gte=period.start, startdatum__lte=period.slut)
     ended = Q(slutdatum__gte=period.start, slutdatum__lte=period.slut)
-    return list(
+    return send_values(
         financed_insatser(forbund_ids)
         .values("kategori__namn", "kategori__ordning", "registreringsform")
         .annotate(
@@ -246,6 +249,75 @@ def section_insatser(groups: list[dict]) -> tuple[Section, dict]:
     return section, totals
 
 
+@contextmanager
+def pipelined() -> Iterator[None]:
+    """Within it, queries go to PostgreSQL without waiting for the previous one's result
+    (psycopg's pipeline mode): a ``Pending`` sent early is computed by the server while Python
+    builds and sends the next. Results are still read in order, and a query that reads one
+    (any ORM query) waits for those sent before it. Outside it, ``Pending`` runs its query at
+    once: the same results, one after the other."""
+    connection.ensure_connection()
+    with connection.connection.pipeline():
+        yield
+
+
+class Pending:
+    """A query sent now whose result is read later: ``result()`` fetches its rows (waiting for
+    the server if it is still at them), turns them into the caller's value with ``convert``
+    and keeps it. ``sql=None`` is a query known to match nothing (its rows are ``[]``)."""
+
+    def __init__(self, sql: str | None, params, convert: Callable[[list], object]):
+        self._convert = convert
+        self._cursor = None
+        self._done = False
+        self._value = None
+        if sql is not None:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql, params)
+            except Exception:
+                cursor.close()
+                raise
+            self._cursor = cursor
+
+    def result(self):
+        if not self._done:
+            rows: list = []
+            if self._cursor is not None:
+                try:
+                    rows = self._cursor.fetchall()
+                finally:
+                    self._cursor.close()
+                    self._cursor = None
+            self._value = self._convert(rows)
+            self._done = True
+        return self._value
+
+
+def send_values(queryset, convert: Callable[[list[dict]], object] | None = None) -> Pending:
+    """Send a ``.values()`` queryset; its result is what iterating it gives (dicts, Django's
+    converters applied), passed through ``convert`` when given."""
+    query = queryset.query
+    compiler = query.get_compiler(using=queryset.db)
+    convert = convert or (lambda dicts: dicts)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return Pending(None, (), lambda rows: convert([]))
+    if query.selected:
+        names = list(query.selected)
+    else:
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+
+    def dicts(rows: list) -> object:
+        if compiler.has_extra_select:
+            rows = [row[: compiler.col_count] for row in rows]
+        converted = compiler.results_iter([rows])
+        return convert([dict(zip(names, row, strict=True)) for row in converted])
+
+    return Pending(sql, params, dicts)
+
+
 def flag(condition: Q) -> ExpressionWrapper:
     """A row-level condition as a boolean column (for counts with ``FILTER``)."""
     return ExpressionWrapper(condition, output_field=BooleanField())
@@ -256,20 +328,21 @@ def count_grouping_sets(
     sets: dict[str, tuple[str, ...]],
     aggregates: dict[str, str],
     order_by: tuple[str, ...] = (),
-) -> dict[str, list[dict]]:
+) -> Pending:
     """Aggregate ``rows`` (a ``.values()`` queryset: one row per participation, with the
     columns the tables group and count by) for several groupings in ONE query: PostgreSQL's
     ``GROUPING SETS`` reads the rows once for all the tables, where a query per table reads
     them once per table. The row-level rules (active, new, age, …) stay ORM expressions on
     ``rows``; only the grouping is SQL. ``sets`` names each grouping (``()`` is the total);
     ``aggregates`` maps a result name to an aggregate over the row columns
-    (``count(*) FILTER (WHERE ny)``); every set gets every aggregate. Returns each set's groups
-    as dicts, in the database's order of the ``order_by`` columns."""
-    out: dict[str, list[dict]] = {name: [] for name in sets}
+    (``count(*) FILTER (WHERE ny)``); every set gets every aggregate. The query is sent at
+    once; its result is each set's groups as dicts, in the database's order of the
+    ``order_by`` columns."""
+    empty: dict[str, list[dict]] = {name: [] for name in sets}
     try:
         rows_sql, params = rows.order_by().query.sql_with_params()
     except EmptyResultSet:  # no förbund in scope: no groups (and totals of 0, see grouping_total)
-        return out
+        return Pending(None, (), lambda _rows: empty)
     columns = list(dict.fromkeys(c for grouping in sets.values() for c in grouping))
     quoted = ", ".join(f'd."{c}"' for c in columns)
     sets_sql = ", ".join(
@@ -290,11 +363,14 @@ def count_grouping_sets(
         for name, grouping in sets.items()
     }
     names = [*columns, *aggregates]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for bits, *values in cursor.fetchall():
+
+    def by_set(result: list) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {name: [] for name in sets}
+        for bits, *values in result:
             out[set_of_bits[bits]].append(dict(zip(names, values, strict=True)))
-    return out
+        return out
+
+    return Pending(sql, params, by_set)
 
 
 def grouping_total(groups: list[dict], aggregates: dict[str, str]) -> dict:

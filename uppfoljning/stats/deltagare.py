@@ -19,8 +19,9 @@ Swedish):
 Every figure is counted in PostgreSQL, in five queries whatever the number of participations:
 one pass over the participations active in the period and one over those ended in it (each
 grouped for several tables at once, ``count_grouping_sets``), the försörjning table, the
-follow-ups, and the per-insats labels. Counts come first (``deltagare_sections``), then the
-tables that read them.
+follow-ups, and the per-insats labels. The five are sent together first
+(``send_deltagare_queries``: each returns a ``Pending``), then the tables read their results
+(``deltagare_tables``), so PostgreSQL counts while Python builds.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ import dataclasses
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -62,6 +62,7 @@ from insatser.models import Insats
 
 from .core import (
     TOTAL,
+    Pending,
     Period,
     Section,
     Table,
@@ -69,6 +70,7 @@ from .core import (
     count_grouping_sets,
     flag,
     grouping_total,
+    send_values,
 )
 
 KON_CODES = [k for k, _ in KON]
@@ -194,10 +196,10 @@ ACTIVE_AGGREGATES = {
 }
 
 
-def active_counts(forbund_ids: list[int], period: Period) -> dict[str, list[dict]]:
+def active_counts(forbund_ids: list[int], period: Period) -> Pending:
     """The counts of tables 3a–3c (deltagare) and 8 (per insats), over the participations
-    active in the period, in one query. New and ended participations are active in the period
-    too, so only active rows are read."""
+    active in the period, in one query (sent at once; the result is ``count_grouping_sets``'s).
+    New and ended participations are active in the period too, so only active rows are read."""
     active, new, ended = active_q(period), new_q(period), ended_q(period)
     rows = (
         counted(forbund_ids)
@@ -351,8 +353,15 @@ def _ended_identified(forbund_ids: list[int], period: Period):
     return counted(forbund_ids).filter(ended_q(period), person__isnull=False)
 
 
-def section_forsorjning(forbund_ids: list[int], period: Period, outcome: Outcome) -> Section:
-    counts, by, trans, totals_by_main = _forsorjning_counts(_ended_identified(forbund_ids, period))
+def forsorjning_counts(forbund_ids: list[int], period: Period) -> Pending:
+    """Table 4's figures (``_forsorjning_counts``) for the identified participations ended in
+    the period, sent at once."""
+    return _forsorjning_counts(_ended_identified(forbund_ids, period))
+
+
+def section_forsorjning(forsorjning: tuple[dict, dict, dict, dict], outcome: Outcome) -> Section:
+    """Table 4 from ``forsorjning_counts``'s result."""
+    counts, by, trans, totals_by_main = forsorjning
     total = counts["N"]
     outcome.forsorjning_N = total
     outcome.offentlig_fore, outcome.offentlig_efter = counts["off_fore"], counts["off_efter"]
@@ -449,9 +458,10 @@ def offentlig_forandring_table(off_fore: int, off_efter: int, total: int) -> Tab
     )
 
 
-def _forsorjning_counts(ended) -> tuple[dict, dict, dict, dict]:
+def _forsorjning_counts(ended) -> Pending:
     """Table 4's figures for the participations of ``ended`` (identified, ended in the
-    period), in one query that reads each participation's försörjning rows once:
+    period), in one query (sent at once) that reads each participation's försörjning rows
+    once; its result is the tuple of
 
     * ``counts``: ``avslutade``; ``N``, those with a known source both before and after (the
       denominator); and of those, ``off_fore`` and ``off_efter`` in offentlig försörjning;
@@ -499,23 +509,24 @@ def _forsorjning_counts(ended) -> tuple[dict, dict, dict, dict]:
     fore, efter = Skede.FORE.value, Skede.EFTER.value
     params = [*ended_params, fore, OKAND, efter, OKAND, fore, OFFENTLIG, efter, OFFENTLIG]
     params += [HUVUDKALLA_ORDNING, HUVUDKALLA_ORDNING, fore]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    counts = {"avslutade": 0, "N": 0, "off_fore": 0, "off_efter": 0}
-    by: dict[tuple[str, str], int] = {}
-    trans: dict[tuple[str, str], int] = {}
-    totals_by_main: dict[str, int] = {}
-    for skede, huvud, kalla, n, *totals in rows:
-        if skede is None:
-            counts = dict(zip(counts, (n, *totals), strict=True))
-            continue
-        by[(skede, kalla)] = by.get((skede, kalla), 0) + n
-        if skede == efter:
-            trans[(huvud, kalla)] = n
-        elif kalla == huvud:
-            totals_by_main[huvud] = n
-    return counts, by, trans, totals_by_main
+
+    def tables(rows: list) -> tuple[dict, dict, dict, dict]:
+        counts = {"avslutade": 0, "N": 0, "off_fore": 0, "off_efter": 0}
+        by: dict[tuple[str, str], int] = {}
+        trans: dict[tuple[str, str], int] = {}
+        totals_by_main: dict[str, int] = {}
+        for skede, huvud, kalla, n, *totals in rows:
+            if skede is None:
+                counts = dict(zip(counts, (n, *totals), strict=True))
+                continue
+            by[(skede, kalla)] = by.get((skede, kalla), 0) + n
+            if skede == efter:
+                trans[(huvud, kalla)] = n
+            elif kalla == huvud:
+                totals_by_main[huvud] = n
+        return counts, by, trans, totals_by_main
+
+    return Pending(sql, params, tables)
 
 
 def _pp(before: int, after: int, total: int) -> dict | None:
@@ -534,10 +545,11 @@ ENDED_AGGREGATES = {
 }
 
 
-def ended_counts(forbund_ids: list[int], period: Period) -> dict[str, list[dict]]:
+def ended_counts(forbund_ids: list[int], period: Period) -> Pending:
     """The counts of tables 5 (sysselsättning, identified participations with sysselsättning
     known before and after) and 6 (avslutsorsak, median days per kategori), over the
-    participations ended in the period, in one query."""
+    participations ended in the period, in one query (sent at once; the result is
+    ``count_grouping_sets``'s)."""
     rows = (
         counted(forbund_ids)
         .filter(ended_q(period))
@@ -708,14 +720,17 @@ def _kategori_field() -> str:
     return "insats__kategori__namn"
 
 
-def section_uppfoljning(forbund_ids: list[int], period: Period) -> Section:
-    """Follow-up +6 and +12 months after utskrivning, for the points that fell in the period.
+def uppfoljning_counts(forbund_ids: list[int], period: Period) -> Pending:
+    """Follow-up +6 and +12 months after utskrivning, for the points that fell in the period:
+    registered, reached, to arbete/studier and in offentlig försörjning, by point (the result
+    is a dict by point).
 
-    One query for both points. "In offentlig försörjning" is an EXISTS over the follow-up's
-    sources (no join that multiplies rows, so no DISTINCT). The participations drive it: the
-    förbund's, by a plain range on utskrivning a little wider than the exact month arithmetic
-    (most rows are discarded before each point's date is computed), then their follow-ups.
-    The follow-up's own förbund is filtered too; it is always its participation's."""
+    One query for both points, sent at once. "In offentlig försörjning" is an EXISTS over the
+    follow-up's sources (no join that multiplies rows, so no DISTINCT). The participations
+    drive it: the förbund's, by a plain range on utskrivning a little wider than the exact
+    month arithmetic (most rows are discarded before each point's date is computed), then
+    their follow-ups. The follow-up's own förbund is filtered too; it is always its
+    participation's."""
     import datetime as dt
 
     from dateutil.relativedelta import relativedelta
@@ -755,7 +770,11 @@ def section_uppfoljning(forbund_ids: list[int], period: Period) -> Section:
         )
         .order_by()
     )
-    by_punkt = {g["punkt"]: g for g in grouped}
+    return send_values(grouped, lambda groups: {g["punkt"]: g for g in groups})
+
+
+def section_uppfoljning(by_punkt: dict[int, dict]) -> Section:
+    """Table 7 from ``uppfoljning_counts``'s result."""
     rows = []
     for punkt in (6, 12):
         c = by_punkt.get(punkt, {"registrerade": 0, "nadda": 0, "aes": 0, "off": 0})
@@ -796,22 +815,30 @@ def section_uppfoljning(forbund_ids: list[int], period: Period) -> Section:
     )
 
 
+def insats_labels(forbund_ids: list[int]) -> Pending:
+    """Code, name and förbund of every insats in scope, in table 8's order (sent at once; the
+    result is dicts with ``pk``, ``kod``, ``namn``, ``forbund__namn``). A participation's insats
+    is always of its own förbund, so these cover every insats ``active_counts`` finds."""
+    return send_values(
+        Insats.objects.filter(forbund_id__in=forbund_ids)
+        .values("pk", "kod", "namn", "forbund__namn")
+        .order_by("forbund__namn", "kod")
+    )
+
+
 def section_per_insats(
-    counts: dict[str, list[dict]], outcome: Outcome, *, national: bool
+    counts: dict[str, list[dict]], labels: list[dict], outcome: Outcome, *, national: bool
 ) -> Section:
-    """Table 8 from ``active_counts``: one line per insats with participants: deltagare, kön,
-    ended, to arbete/studier (identified, ended in the period, sysselsättning known)."""
+    """Table 8 from ``active_counts`` and ``insats_labels``: one line per insats with
+    participants: deltagare, kön, ended, to arbete/studier (identified, ended in the period,
+    sysselsättning known)."""
     per_insats: dict[int, dict] = {}
     for g in counts["insats_kon"]:
         line = per_insats.setdefault(g["insats_id"], dict.fromkeys(ACTIVE_AGGREGATES, 0))
         line[g["kon_id"]] = g["aktiva"]
         for key in ACTIVE_AGGREGATES:
             line[key] += g[key]
-    insatser = (
-        Insats.objects.filter(pk__in=per_insats)
-        .values("pk", "kod", "namn", "forbund__namn")
-        .order_by("forbund__namn", "kod")
-    )
+    insatser = [insats for insats in labels if insats["pk"] in per_insats]
     lines = [
         {
             "insats_id": insats["pk"],
@@ -877,25 +904,55 @@ def per_insats_table(lines: list[dict], *, national: bool, outcome: Outcome) -> 
     )
 
 
+@dataclass
+class DeltagareQueries:
+    """The participant queries, sent (``send_deltagare_queries``), their results not yet read."""
+
+    active: Pending
+    ended: Pending
+    forsorjning: Pending
+    uppfoljning: Pending
+    labels: Pending
+    national: bool
+
+
+def send_deltagare_queries(forbund_ids: list[int], period: Period) -> DeltagareQueries:
+    """Send the five participant queries, the heaviest first (in ``core.pipelined`` PostgreSQL
+    starts on each while Python builds the next)."""
+    return DeltagareQueries(
+        active=active_counts(forbund_ids, period),
+        uppfoljning=uppfoljning_counts(forbund_ids, period),
+        forsorjning=forsorjning_counts(forbund_ids, period),
+        ended=ended_counts(forbund_ids, period),
+        labels=insats_labels(forbund_ids),
+        national=len(forbund_ids) > 1,
+    )
+
+
+def deltagare_tables(
+    queries: DeltagareQueries, outcome: Outcome | None = None
+) -> tuple[list[Section], list[dict]]:
+    """The participant sections and key figures from the queries' results; ``outcome`` (if
+    given) receives the figures other tables reuse."""
+    outcome = outcome if outcome is not None else Outcome()
+    active, ended = queries.active.result(), queries.ended.result()
+    sections = [
+        section_deltagare(active, outcome),
+        section_forsorjning(queries.forsorjning.result(), outcome),
+        section_sysselsattning(ended, outcome),
+        section_avslut(ended),
+        section_uppfoljning(queries.uppfoljning.result()),
+        section_per_insats(active, queries.labels.result(), outcome, national=queries.national),
+    ]
+    return sections, participant_key_figures(outcome)
+
+
 def deltagare_sections(
     forbund_ids: list[int], period: Period, outcome: Outcome | None = None
 ) -> tuple[list[Section], list[dict]]:
     """The participant sections and key figures; ``outcome`` (if given) receives the figures
     other tables reuse."""
-    outcome = outcome if outcome is not None else Outcome()
-    # Counts first (one query each over the active and over the ended participations), then
-    # the tables that read them.
-    active = active_counts(forbund_ids, period)
-    ended = ended_counts(forbund_ids, period)
-    sections = [
-        section_deltagare(active, outcome),
-        section_forsorjning(forbund_ids, period, outcome),
-        section_sysselsattning(ended, outcome),
-        section_avslut(ended),
-        section_uppfoljning(forbund_ids, period),
-        section_per_insats(active, outcome, national=len(forbund_ids) > 1),
-    ]
-    return sections, participant_key_figures(outcome)
+    return deltagare_tables(send_deltagare_queries(forbund_ids, period), outcome)
 
 
 def participant_key_figures(outcome: Outcome) -> list[dict]:

@@ -38,11 +38,13 @@ from insatser.selectors import insats_budget_totals, months_in
 
 from .core import (
     TOTAL,
+    Pending,
     Period,
     Section,
     Table,
     active_in,
     financed_insatser,
+    send_values,
 )
 
 ZERO = Decimal(0)
@@ -295,26 +297,16 @@ def insatser_per_kategori(grouped: list[dict]) -> Table:
     )
 
 
-def kostnad_per_insats(
-    forbund_ids: list[int], period: Period, deltagare_per_insats: dict[int, int]
-) -> tuple[Table, int]:
-    """Budget for the year, cost in the period, participants and cost per deltagare, per insats
-    active in the period (one query with subqueries). ``deltagare_per_insats`` holds the active
-    participations (felregistreringar left out) per insats id, as the per-insats table counted
-    them (``deltagare.section_per_insats``), so they are not counted twice."""
-    return kostnad_per_insats_table(
-        insats_costs(forbund_ids, period),
-        deltagare_per_insats,
-        national=len(forbund_ids) > 1,
-        year=period.slut.year,
-    )
-
-
 def insats_costs(forbund_ids: list[int], period: Period) -> list[dict]:
     """Per financed insats active in the period (one query with subqueries, in the table's
     order): its budget for the period's year and its costs of the months that overlap the
     period (keys ``pk``, ``kod``, ``namn``, ``forbund__namn``, ``registreringsform``,
     ``kostnad``, ``budget_ar``)."""
+    return send_insats_costs(forbund_ids, period).result()
+
+
+def send_insats_costs(forbund_ids: list[int], period: Period) -> Pending:
+    """``insats_costs``'s query, sent at once (its result is ``insats_costs``'s list)."""
     year = period.slut.year
     key, lo, hi = months_in(period.start, period.slut)
     cost = (
@@ -326,7 +318,7 @@ def insats_costs(forbund_ids: list[int], period: Period) -> list[dict]:
         .values("s")
     )
     budget = Insatsbudget.objects.filter(insats=OuterRef("pk"), ar=year).values("belopp")[:1]
-    return list(
+    return send_values(
         financed_insatser(forbund_ids)
         .filter(active_in(period, "startdatum", "slutdatum"))
         .annotate(
@@ -387,22 +379,20 @@ def kostnad_per_insats_table(
     return table, person_cost
 
 
-def volym_och_struktur(forbund_ids: list[int], period: Period) -> Table:
-    """Consultative/preventive contacts (VOLYM) by kön and structural occasions (STRUKTUR)."""
+def volym_och_struktur(forbund_ids: list[int], period: Period) -> Pending:
+    """Consultative/preventive contacts (VOLYM) by kön and structural occasions (STRUKTUR):
+    two queries sent at once; the result is the table."""
     # The sums of insatser.selectors' volym_totals and struktur_totals over the förbund, for
-    # all förbund at once (three queries instead of four per förbund).
+    # all förbund at once (per förbund in SQL, summed here).
     key, lo, hi = months_in(period.start, period.slut)
-    volym = (
+    volym = send_values(
         Volym.objects.filter(forbund_id__in=forbund_ids)
         .alias(k=key)
         .filter(k__gte=lo, k__lte=hi)
-        .aggregate(
-            kvinnor=Coalesce(Sum("kvinnor"), 0),
-            man=Coalesce(Sum("man"), 0),
-            annat=Coalesce(Sum("annat"), 0),
-        )
+        .values("forbund_id")
+        .annotate(kvinnor=Sum("kvinnor"), man=Sum("man"), annat=Sum("annat"))
+        .order_by()
     )
-    kvinnor, man, annat = volym["kvinnor"], volym["man"], volym["annat"]
     # The occasions and their participants in one query: each occasion's participants summed
     # in a subquery, so the occasions are not multiplied by a join.
     per_occasion = (
@@ -411,16 +401,26 @@ def volym_och_struktur(forbund_ids: list[int], period: Period) -> Table:
         .annotate(s=Sum("antal"))
         .values("s")
     )
-    head = (
+    occasions = (
         Tillfalle.objects.filter(
             forbund_id__in=forbund_ids, datum__gte=period.start, datum__lte=period.slut
         )
         .annotate(antal_deltagare=Subquery(per_occasion))
-        .aggregate(
-            n=Count("id"), h=Coalesce(Sum("timmar"), ZERO), d=Coalesce(Sum("antal_deltagare"), 0)
-        )
+        .values("forbund_id")
+        .annotate(n=Count("id"), h=Sum("timmar"), d=Coalesce(Sum("antal_deltagare"), 0))
+        .order_by()
     )
-    tillfallen, timmar, deltagare = head["n"], head["h"], head["d"]
+    return send_values(occasions, lambda rows: _volym_table(volym.result(), rows))
+
+
+def _volym_table(volym: list[dict], occasions: list[dict]) -> Table:
+    """The volume table from the per-förbund sums of ``volym_och_struktur``."""
+    kvinnor = sum(r["kvinnor"] or 0 for r in volym)
+    man = sum(r["man"] or 0 for r in volym)
+    annat = sum(r["annat"] or 0 for r in volym)
+    tillfallen = sum(r["n"] for r in occasions)
+    timmar = sum((r["h"] or ZERO for r in occasions), ZERO)
+    deltagare = sum(r["d"] for r in occasions)
     return Table(
         key="volym_struktur",
         title="Volyminsatser och strukturinsatser",
@@ -446,8 +446,8 @@ __all__ = [
     "Section",
     "insatser_per_kategori",
     "insats_costs",
-    "kostnad_per_insats",
     "kostnad_per_insats_table",
     "section_ekonomi",
+    "send_insats_costs",
     "volym_och_struktur",
 ]
