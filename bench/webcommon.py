@@ -9,6 +9,7 @@ database when they are missing, so each module also runs on its own against any 
 
 from __future__ import annotations
 
+import gc
 import math
 import statistics
 import time
@@ -25,17 +26,26 @@ def p95(values: list[float]) -> float:
     return ordered[rank - 1]
 
 
-def timed_alternately(first, second, runs: int) -> tuple[list[float], list[float]]:
+def timed_in_turn(*calls, runs: int) -> list[list[float]]:
     """Wall-clock seconds of ``runs`` calls of each, one of each in turn: on a shared machine a
-    slow spell then falls on both, not on one of them."""
-    a, b = [], []
+    slow spell then falls on all of them, not on one. Each call is timed with the garbage
+    collection of what it left behind (``gc.collect()`` after it, inside the timing) and starts
+    from a collected heap: otherwise the collection of one call's cyclic garbage falls on
+    whichever call next crosses the collector's threshold, and the other is timed too short."""
+    times: list[list[float]] = [[] for _ in calls]
+    gc.collect()
     for _ in range(runs):
-        start = time.perf_counter()
-        first()
-        middle = time.perf_counter()
-        second()
-        b.append(time.perf_counter() - middle)
-        a.append(middle - start)
+        for call, timed in zip(calls, times, strict=True):
+            start = time.perf_counter()
+            call()
+            gc.collect()
+            timed.append(time.perf_counter() - start)
+    return times
+
+
+def timed_alternately(first, second, runs: int) -> tuple[list[float], list[float]]:
+    """``timed_in_turn`` for two calls."""
+    a, b = timed_in_turn(first, second, runs=runs)
     return a, b
 
 
