@@ -91,11 +91,16 @@ def render_styrelsepaket_html(rapport, dashboard) -> str:
         )
 
 
+# Reports are tagged PDF (PDF/UA-1): headings, tables with their headers, figures with their
+# text alternatives, the language, for screen readers.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=static_only_url_fetcher())
-    return document.write_pdf(pdf_variant="pdf/ua-1", custom_metadata=True)
+    return document.write_pdf(pdf_variant=PDF_VARIANT, custom_metadata=True)
 
 
 def render_xlsx(rapport, snapshot: dict) -> bytes:

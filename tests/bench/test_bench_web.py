@@ -59,6 +59,27 @@ def test_pdf_section_renders_the_report_and_a_floor_with_as_many_pages(bench_dat
     assert r["value"] > 0
     assert r["floor"] > 0
     assert r["ratio"] == pytest.approx(r["value"] / r["floor"], rel=1e-2)
+    assert r["floor_untagged"] > 0
+    assert r["ratio_untagged"] == pytest.approx(r["value"] / r["floor_untagged"], rel=1e-2)
+
+
+def test_floor_is_tagged_like_the_report_and_its_untagged_twin_is_not():
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    html = pdf.plain_html(
+        {
+            "meta": {"forbund": "F", "period": {"start": "2025-01-01", "slut": "2025-06-30"}},
+            "nyckeltal": [],
+            "sektioner": [],
+        }
+    )
+    tagged = PdfReader(BytesIO(pdf.plain_pdf(html))).trailer["/Root"]
+    untagged = PdfReader(BytesIO(pdf.plain_pdf(html, tagged=False))).trailer["/Root"]
+    assert "/StructTreeRoot" in tagged
+    assert tagged["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" not in untagged
 
 
 def test_plain_floor_document_has_every_table_row_of_the_snapshot():
