@@ -90,6 +90,18 @@ def test_build_stores_pdf_and_excel_with_their_checksums(forbund, chef):
     assert isinstance(sheet["B2"].value, int)
 
 
+def test_every_page_after_the_cover_has_the_running_header(forbund, chef):
+    rapport = order_and_build(forbund, chef)
+    with rapport.pdf.open("rb") as handle:
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages]
+    header = f"{forbund.namn} · Halvårsrapport 2025 · 2025-01-01 – 2025-06-30"
+    assert header not in pages[0]  # the cover has none
+    assert len(pages) > 3
+    for number, text in enumerate(pages[1:], start=2):
+        assert text.count(header) == 1, number
+        assert f"sida {number} av {len(pages)}" in text
+
+
 def test_building_again_changes_nothing_and_never_duplicates(forbund, chef):
     rapport = order_and_build(forbund, chef)
     sha = rapport.pdf_sha256
