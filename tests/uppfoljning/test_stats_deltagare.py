@@ -4,11 +4,12 @@ where every expected figure is worked out by hand in the comments."""
 import datetime as dt
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, DataError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from deltagare import kodlistor, services
 from deltagare.models import Deltagande
+from forbund.models import Forbund
 from tests.deltagare.factories import (
     START,
     end_identified,
@@ -254,17 +255,46 @@ def test_pipelined_queries_give_what_one_query_at_a_time_gives(data, forbund):
     assert [f for f in snapshot["nyckeltal"] if f in figures] == figures
 
 
-def test_a_failing_query_in_the_pipeline_raises_and_the_connection_goes_on(forbund):
-    def send_and_read() -> None:
-        with transaction.atomic(), pipelined():
-            first = Pending("SELECT 1", (), lambda rows: rows)
-            failing = Pending("SELECT 1 / 0", (), lambda rows: rows)
-            assert first.result() == [(1,)]
+def _send_a_failing_query_and_read() -> None:
+    with pipelined():
+        first = Pending("SELECT 1", (), lambda rows: rows)
+        failing = Pending("SELECT 1 / 0", (), lambda rows: rows)
+        # The first read drains the pipeline: it raises the failed query's error.
+        with pytest.raises(DataError):
+            first.result()
+        with pytest.raises(DataError):  # the same error again, not an empty result
+            first.result()
+        with pytest.raises(DatabaseError):  # the failed query has no result at all
             failing.result()
 
-    with pytest.raises(DatabaseError):
-        send_and_read()
+
+def test_a_failing_query_in_the_pipeline_raises_and_the_connection_goes_on(forbund):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        _send_a_failing_query_and_read()
     assert build_snapshot(forbund=forbund, period=H1)["meta"]["forbund"] == forbund.namn
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_failing_query_in_autocommit_leaves_the_connection_usable(forbund):
+    # As in the report task: no transaction around build_snapshot.
+    assert connection.get_autocommit()
+    _send_a_failing_query_and_read()
+    assert connection.get_autocommit()
+    assert Forbund.objects.filter(pk=forbund.pk).count() == 1
+    assert build_snapshot(forbund=forbund, period=H1)["meta"]["forbund"] == forbund.namn
+
+
+def test_an_insats_of_another_forbund_still_gets_its_line(data, forbund, other_forbund):
+    # The services register a participation in its insats's förbund; if a row ever says
+    # otherwise, table 8 still shows the insats it counts.
+    elsewhere = person_insats(other_forbund, kod="ANNAN", namn="Annat förbunds insats")
+    anonymous = Deltagande.objects.filter(person__isnull=True).order_by("pk").first()
+    Deltagande.objects.filter(pk=anonymous.pk).update(insats=elsewhere)
+    snapshot = build_snapshot(forbund=forbund, period=H1)
+    per_insats = next(s for s in snapshot["sektioner"] if s["key"] == "per_insats")
+    labels = [row[0] for row in per_insats["tables"][0]["rows"]]
+    assert "ANNAN Annat förbunds insats" in labels
+    assert "UNGA Ungdomsteamet" in labels
 
 
 def test_start_details_default_fixture_is_what_the_tests_assume():

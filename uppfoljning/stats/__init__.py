@@ -85,19 +85,19 @@ def build_snapshot(
 
     forbund_ids = forbund_ids_in_scope(forbund)
     today = timezone.localdate(data_cutoff) if data_cutoff else timezone.localdate()
+    # The money tables read their few rows one query after another, through the budget
+    # selectors the budget pages share: before the pipeline, as any ORM code runs.
+    medlemmar = active_medlemmar(forbund_ids, period)
+    ekonomi_tables, money = section_ekonomi(
+        forbund_ids,
+        period,
+        today,
+        medlemmar=medlemmar,
+        forbund_list=[forbund] if forbund else None,
+    )
     with pipelined():
-        # The money tables read their few rows one query after another (shared budget
-        # selectors); they go first. Then every other query is sent before any result is read,
-        # so PostgreSQL counts the participations while Python builds and sends the rest and,
-        # then, the tables of the results that are in.
-        medlemmar = active_medlemmar(forbund_ids, period)
-        ekonomi_tables, money = section_ekonomi(
-            forbund_ids,
-            period,
-            today,
-            medlemmar=medlemmar,
-            forbund_list=[forbund] if forbund else None,
-        )
+        # Every other query is sent before any result is read: PostgreSQL counts the
+        # participations while Python builds and sends the rest.
         participants = send_deltagare_queries(forbund_ids, period)
         groups = insats_groups(forbund_ids, period)
         costs = send_insats_costs(forbund_ids, period)

@@ -3,8 +3,8 @@
 (queries sent before their results are read).
 
 Every figure is computed in PostgreSQL with conditional aggregation (at most one query per
-table; tables over the same rows share one), never by looping over rows in Python, so the
-number of queries does not grow with the data. The result
+table; tables over the same rows share one), never by looping over participations in Python,
+so the number of queries does not grow with the data. The result
 is a JSON-serialisable *snapshot* with stable keys (documented in the README): the same data feeds
 the PDF, the Excel file, the browser preview and the ``rapport_stats`` command.
 
@@ -219,7 +219,7 @@ def insats_groups(forbund_ids: list[int], period: Period) -> Pending:
 
 def section_insatser(groups: list[dict]) -> tuple[Section, dict]:
     """Insatser active, new and ended in the period, per registration mode: the sums of
-    ``insats_groups`` over the kategorier."""
+    ``insats_groups``'s result over the kategorier."""
     by_mode: dict[str, dict] = {}
     for g in groups:
         counts = by_mode.setdefault(g["registreringsform"], {"aktiva": 0, "nya": 0, "avslutade": 0})
@@ -253,24 +253,36 @@ def section_insatser(groups: list[dict]) -> tuple[Section, dict]:
 def pipelined() -> Iterator[None]:
     """Within it, queries go to PostgreSQL without waiting for the previous one's result
     (psycopg's pipeline mode): a ``Pending`` sent early is computed by the server while Python
-    builds and sends the next. Results are still read in order, and a query that reads one
-    (any ORM query) waits for those sent before it. Outside it, ``Pending`` runs its query at
-    once: the same results, one after the other."""
+    builds and sends the next. The first read (a ``result()``, or any ORM query) waits for
+    every query sent before it, so what overlaps is building and sending the queries, not
+    building the tables from their results. Outside it, ``Pending`` runs its query at once:
+    the same results, one after the other.
+
+    In autocommit the queries of the block form one implicit transaction, ended when the block
+    ends; a failed query makes every later read in the block raise (its error first), and the
+    connection is usable again after the block. Inside it, no server-side cursor
+    (``.iterator()``), no ``transaction.atomic()`` while results are unread, no COPY."""
+    # Django checks a reused connection before its first query; inside the pipeline that check
+    # would only be queued. Check (and reconnect) first, then enter.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
-    with connection.connection.pipeline():
+    with connection.wrap_database_errors, connection.connection.pipeline():
         yield
 
 
 class Pending:
     """A query sent now whose result is read later: ``result()`` fetches its rows (waiting for
     the server if it is still at them), turns them into the caller's value with ``convert``
-    and keeps it. ``sql=None`` is a query known to match nothing (its rows are ``[]``)."""
+    and keeps it. ``sql=None`` is a query known to match nothing (its rows are ``[]``). In
+    ``pipelined``, reading raises the error of any earlier query of the block that failed;
+    a failed read raises the same error again on every later call."""
 
     def __init__(self, sql: str | None, params, convert: Callable[[list], object]):
         self._convert = convert
         self._cursor = None
         self._done = False
         self._value = None
+        self._error: BaseException | None = None
         if sql is not None:
             cursor = connection.cursor()
             try:
@@ -281,22 +293,28 @@ class Pending:
             self._cursor = cursor
 
     def result(self):
+        if self._error is not None:
+            raise self._error
         if not self._done:
-            rows: list = []
-            if self._cursor is not None:
-                try:
-                    rows = self._cursor.fetchall()
-                finally:
-                    self._cursor.close()
-                    self._cursor = None
-            self._value = self._convert(rows)
-            self._done = True
+            try:
+                rows: list = []
+                if self._cursor is not None:
+                    try:
+                        rows = self._cursor.fetchall()
+                    finally:
+                        self._cursor.close()
+                        self._cursor = None
+                value = self._convert(rows)
+            except Exception as exc:
+                self._error = exc
+                raise
+            self._value, self._done = value, True
         return self._value
 
 
 def send_values(queryset, convert: Callable[[list[dict]], object] | None = None) -> Pending:
-    """Send a ``.values()`` queryset; its result is what iterating it gives (dicts, Django's
-    converters applied), passed through ``convert`` when given."""
+    """Send a ``.values()`` queryset (on the default database); its result is what iterating
+    it gives (dicts, Django's converters applied), passed through ``convert`` when given."""
     query = queryset.query
     compiler = query.get_compiler(using=queryset.db)
     convert = convert or (lambda dicts: dicts)

@@ -249,7 +249,7 @@ def active_counts(forbund_ids: list[int], period: Period) -> Pending:
 
 
 def section_deltagare(counts: dict[str, list[dict]], outcome: Outcome) -> Section:
-    """Tables 3a–3c from ``active_counts``."""
+    """Tables 3a–3c from ``active_counts``'s result."""
     totals = grouping_total(counts["total"], ACTIVE_AGGREGATES)
 
     # 3a. Active, new, ended by kön.
@@ -588,7 +588,7 @@ def ended_counts(forbund_ids: list[int], period: Period) -> Pending:
 
 
 def section_sysselsattning(counts: dict[str, list[dict]], outcome: Outcome) -> Section:
-    """Table 5 from ``ended_counts``: identified participations ended in the period with
+    """Table 5 from ``ended_counts``'s result: identified participations ended in the period with
     sysselsättning known before and after."""
     c = grouping_total(counts["total"], ENDED_AGGREGATES)
     total = c["syss_N"]
@@ -680,7 +680,7 @@ def sysselsattning_table(
 
 
 def section_avslut(counts: dict[str, list[dict]]) -> Section:
-    """Table 6 from ``ended_counts``: avslutsorsak (FEL excluded) and median days in the
+    """Table 6 from ``ended_counts``'s result: avslutsorsak (FEL excluded) and median days in the
     insats, per insatskategori."""
     reasons = {r["avslutsorsak_id"]: r["avslutade"] for r in counts["avslutsorsak"]}
     rows = [[label, reasons.get(code, 0)] for code, label in AVSLUTSORSAK if code != FEL]
@@ -815,13 +815,17 @@ def section_uppfoljning(by_punkt: dict[int, dict]) -> Section:
     )
 
 
+LABEL_FIELDS = ("pk", "kod", "namn", "forbund__namn")
+
+
 def insats_labels(forbund_ids: list[int]) -> Pending:
     """Code, name and förbund of every insats in scope, in table 8's order (sent at once; the
-    result is dicts with ``pk``, ``kod``, ``namn``, ``forbund__namn``). A participation's insats
-    is always of its own förbund, so these cover every insats ``active_counts`` finds."""
+    result is dicts with ``pk``, ``kod``, ``namn``, ``forbund__namn``). The services register a
+    participation in its insats's förbund, so these cover every insats ``active_counts`` finds
+    (``section_per_insats`` fetches any other)."""
     return send_values(
         Insats.objects.filter(forbund_id__in=forbund_ids)
-        .values("pk", "kod", "namn", "forbund__namn")
+        .values(*LABEL_FIELDS)
         .order_by("forbund__namn", "kod")
     )
 
@@ -829,15 +833,22 @@ def insats_labels(forbund_ids: list[int]) -> Pending:
 def section_per_insats(
     counts: dict[str, list[dict]], labels: list[dict], outcome: Outcome, *, national: bool
 ) -> Section:
-    """Table 8 from ``active_counts`` and ``insats_labels``: one line per insats with
-    participants: deltagare, kön, ended, to arbete/studier (identified, ended in the period,
-    sysselsättning known)."""
+    """Table 8 from the results of ``active_counts`` and ``insats_labels``: one line per insats
+    with participants: deltagare, kön, ended, to arbete/studier (identified, ended in the
+    period, sysselsättning known)."""
     per_insats: dict[int, dict] = {}
     for g in counts["insats_kon"]:
         line = per_insats.setdefault(g["insats_id"], dict.fromkeys(ACTIVE_AGGREGATES, 0))
         line[g["kon_id"]] = g["aktiva"]
         for key in ACTIVE_AGGREGATES:
             line[key] += g[key]
+    if missing := per_insats.keys() - {insats["pk"] for insats in labels}:
+        # Only when a participation's förbund is not its insats's (the services never write
+        # that; no constraint forbids it): its insats still gets its line.
+        labels = sorted(
+            [*labels, *Insats.objects.filter(pk__in=missing).values(*LABEL_FIELDS)],
+            key=lambda insats: (insats["forbund__namn"], insats["kod"]),
+        )
     insatser = [insats for insats in labels if insats["pk"] in per_insats]
     lines = [
         {

@@ -273,7 +273,8 @@ def section_ekonomi(
 
 
 def insatser_per_kategori(grouped: list[dict]) -> Table:
-    """Insatser active, new and ended by kategori and registration mode (``insats_groups``)."""
+    """Insatser active, new and ended by kategori and registration mode
+    (``insats_groups``'s result)."""
     labels = dict(Registreringsform.choices)
     rows = [
         [
