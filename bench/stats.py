@@ -25,7 +25,7 @@ from django.db import connection
 
 from deltagare.kodlistor import FORSORJNINGSKALLA, SYSSELSATTNING
 
-from .webcommon import timed_alternately
+from .webcommon import timed_in_turn
 
 GOAL = 1.5
 
@@ -203,7 +203,7 @@ def timed_pair(
     app_result, floor_result = app(), floor()
     warm = time.perf_counter() - t0
     runs = max(repeats, min(MAX_RUNS, int(min_seconds / max(warm, 1e-3))))
-    app_times, floor_times = timed_alternately(app, floor, runs)
+    app_times, floor_times = timed_in_turn(app, floor, runs=runs)
     return (
         statistics.median(app_times),
         app_result,

@@ -43,12 +43,6 @@ def timed_in_turn(*calls, runs: int) -> list[list[float]]:
     return times
 
 
-def timed_alternately(first, second, runs: int) -> tuple[list[float], list[float]]:
-    """``timed_in_turn`` for two calls."""
-    a, b = timed_in_turn(first, second, runs=runs)
-    return a, b
-
-
 def ctx_get(ctx, name: str, default=None):
     if ctx is None:
         return default

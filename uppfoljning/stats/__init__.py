@@ -107,8 +107,9 @@ def build_snapshot(
         forbundet.tables.extend(ekonomi_tables)
         outcome = Outcome()
         participant_sections, participant_figures = deltagare_tables(participants, outcome)
-        insatser, insats_totals = section_insatser(groups.result())
-        insatser.tables.append(insatser_per_kategori(groups.result()))
+        group_rows = groups.result()
+        insatser, insats_totals = section_insatser(group_rows)
+        insatser.tables.append(insatser_per_kategori(group_rows))
         cost_table, person_cost = kostnad_per_insats_table(
             costs.result(),
             outcome.deltagare_per_insats,
